@@ -1,0 +1,20 @@
+"""What each role may do. Checked in services and at the API/web edge."""
+
+from .models import Role
+
+READ_CASES = "cases.read"
+WRITE_CASES = "cases.write"
+WRITE_MARKETPLACE = "marketplace.write"
+ADMINISTER = "workspace.admin"
+
+_GRANTS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({READ_CASES, WRITE_CASES, WRITE_MARKETPLACE, ADMINISTER}),
+    Role.SUPERVISOR: frozenset({READ_CASES, WRITE_CASES}),
+    Role.AGENT: frozenset({READ_CASES, WRITE_CASES}),
+    Role.FINANCE: frozenset({READ_CASES}),
+    Role.READ_ONLY: frozenset({READ_CASES}),
+}
+
+
+def role_allows(role: str, permission: str) -> bool:
+    return permission in _GRANTS.get(role, frozenset())

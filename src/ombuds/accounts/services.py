@@ -1,0 +1,102 @@
+"""Writes for workspaces, users, memberships and tokens."""
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from ombuds.core.errors import ApplicationError
+from ombuds.core.models import Workspace
+
+from .models import ApiToken, Membership, Role, Team, User
+
+TOKEN_PREFIX = "omb"
+
+
+def hash_token_secret(secret: str) -> str:
+    # Tokens are long random strings, so a fast hash is enough; no salt needed.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_workspace(
+    *,
+    slug: str,
+    name: str,
+    case_prefix: str | None = None,
+    timezone_name: str = "Europe/Amsterdam",
+    languages: list[str] | None = None,
+) -> Workspace:
+    """Open a new tenant. Its case references start at PREFIX-1."""
+    if Workspace.objects.filter(slug=slug).exists():
+        raise ApplicationError("workspace_exists", f"A workspace {slug!r} already exists.")
+    prefix = case_prefix or "".join(c for c in slug.upper() if c.isalnum())[:4] or "CASE"
+    if not prefix[0].isalpha():
+        prefix = "C" + prefix[:7]
+    workspace = Workspace(
+        slug=slug,
+        name=name,
+        case_prefix=prefix,
+        timezone=timezone_name,
+        languages=languages or ["en", "nl"],
+    )
+    workspace.full_clean()
+    workspace.save()
+    return workspace
+
+
+@transaction.atomic
+def add_member(
+    *,
+    workspace: Workspace,
+    email: str,
+    role: str,
+    name: str = "",
+    password: str | None = None,
+    language: str = "en",
+) -> Membership:
+    """Give a person (created if new) a role in the workspace."""
+    if role not in Role.values:
+        raise ApplicationError(
+            "unknown_role", f"{role!r} is not a role.", details={"allowed": Role.values}
+        )
+    email = email.strip().lower()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, password, name=name, language=language)
+    elif password:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    membership, _ = Membership.objects.update_or_create(
+        workspace=workspace, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+@transaction.atomic
+def create_team(*, workspace: Workspace, name: str, members: list[User] = ()) -> Team:
+    team, _ = Team.objects.get_or_create(workspace=workspace, name=name)
+    team.members.add(*members)
+    return team
+
+
+@transaction.atomic
+def issue_token(*, membership: Membership, name: str = "") -> tuple[ApiToken, str]:
+    """Create an API token; returns the row and the secret, which is never stored."""
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    raw = f"{TOKEN_PREFIX}_{prefix}_{secret}"
+    token = ApiToken.objects.create(
+        workspace=membership.workspace,
+        user=membership.user,
+        name=name,
+        prefix=prefix,
+        key_hash=hash_token_secret(raw),
+    )
+    return token, raw
+
+
+def revoke_token(*, token: ApiToken) -> None:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])

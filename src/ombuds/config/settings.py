@@ -1,0 +1,212 @@
+"""Settings, read from the environment with defaults that need no service at all.
+
+DATABASE_URL      default: SQLite under OMBUDS_DATA_DIR
+OMBUDS_DATA_DIR   default: ./var  (database, attachments, queue)
+REDIS_URL         when set, the queue and the channel layer use Redis
+OMBUDS_SECRET_KEY required outside debug/demo
+OMBUDS_DEBUG      "1" turns on Django's debug mode
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+SRC_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = SRC_DIR.parent.parent
+DATA_DIR = Path(os.environ.get("OMBUDS_DATA_DIR", REPO_DIR / "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = os.environ.get("OMBUDS_DEBUG", "") == "1"
+DEMO = os.environ.get("OMBUDS_DEMO", "") == "1"
+# pytest imports the settings in its own process; nothing else here imports pytest.
+TESTING = os.environ.get("OMBUDS_TESTING", "") == "1" or "pytest" in sys.modules
+
+SECRET_KEY = os.environ.get("OMBUDS_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not (DEBUG or DEMO or TESTING):
+        # A missing key in production would silently make magic links forgeable
+        # across restarts; a per-data-dir key keeps the embedded default usable.
+        key_file = DATA_DIR / "secret_key"
+        if not key_file.exists():
+            import secrets
+
+            key_file.write_text(secrets.token_urlsafe(50))
+            key_file.chmod(0o600)
+        SECRET_KEY = key_file.read_text().strip()
+    else:
+        SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+
+ALLOWED_HOSTS = [h for h in os.environ.get("OMBUDS_ALLOWED_HOSTS", "*").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("OMBUDS_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "huey.contrib.djhuey",
+    "ombuds.core",
+    "ombuds.accounts",
+    "ombuds.marketplace",
+    "ombuds.conversations",
+    "ombuds.intake",
+    "ombuds.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "ombuds.core.middleware.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "ombuds.config.urls"
+WSGI_APPLICATION = "ombuds.config.wsgi.application"
+ASGI_APPLICATION = "ombuds.config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "ombuds.web.context.desk",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'ombuds.sqlite3'}"),
+        conn_max_age=int(os.environ.get("OMBUDS_CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0 if TESTING else 600
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers run beside the one writer; IMMEDIATE makes a write
+        # transaction take the lock up front instead of failing half-way.
+        "init_command": (
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+            "PRAGMA foreign_keys=ON;PRAGMA busy_timeout=10000;"
+            "PRAGMA cache_size=-65536;PRAGMA temp_store=MEMORY;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    # Hashing cost is not what the tests are about.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
+LOCALE_PATHS = [SRC_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [d for d in [REPO_DIR / "node_modules"] if d.is_dir()]
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "attachments")},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG or DEMO or TESTING
+
+# Limits on what customers and integrators may send.
+OMBUDS_MAX_ATTACHMENT_BYTES = int(os.environ.get("OMBUDS_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024))
+OMBUDS_MAX_ATTACHMENTS_PER_MESSAGE = 10
+OMBUDS_MAX_MESSAGE_CHARS = 100_000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+OMBUDS_MAGIC_LINK_MAX_AGE = 60 * 60 * 24  # seconds a portal link stays valid
+OMBUDS_PUBLIC_URL = os.environ.get("OMBUDS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "ombuds",
+        "url": REDIS_URL,
+        "immediate": TESTING,
+        "consumer": {"workers": 4, "worker_type": "thread"},
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "ombuds",
+        "filename": str(DATA_DIR / "queue.sqlite3"),
+        "immediate": TESTING,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+EMAIL_BACKEND = os.environ.get(
+    "OMBUDS_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if (DEBUG or DEMO)
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("OMBUDS_SMTP_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("OMBUDS_SMTP_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("OMBUDS_FROM_EMAIL", "support@ombuds.localhost")
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie-less meta tag instead
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "ombuds.core.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("OMBUDS_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "ombuds": {"level": os.environ.get("OMBUDS_LOG_LEVEL", "INFO"), "propagate": True},
+    },
+}

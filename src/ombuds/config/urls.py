@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from ombuds.config.api import api
+from ombuds.web import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("ombuds.web.urls")),
+]

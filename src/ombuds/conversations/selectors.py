@@ -1,0 +1,241 @@
+"""Reads of cases. Every function takes the workspace; none builds an unscoped query.
+List reads use a fixed number of queries, whatever the number of rows."""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import chain
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from ombuds.accounts.models import User
+from ombuds.core.errors import ApplicationError, NotFound
+from ombuds.core.models import Workspace
+from ombuds.marketplace.models import IdentityKind, Party, PartyIdentity
+
+from .models import (
+    ACTIVE_STATUSES,
+    PENDING_STATUSES,
+    Attachment,
+    Case,
+    CaseEvent,
+    Message,
+    MessageKind,
+    Status,
+)
+
+VIEWS = ("mine", "unassigned", "team", "pending", "all")
+_REFERENCE = re.compile(r"^([A-Za-z][A-Za-z0-9]{1,7})-(\d{1,12})$")
+
+
+@dataclass
+class InboxFilters:
+    view: str = "all"
+    status: list[str] = field(default_factory=list)
+    priority: list[str] = field(default_factory=list)
+    channel: list[str] = field(default_factory=list)
+    language: list[str] = field(default_factory=list)
+    tag: list[str] = field(default_factory=list)
+    assignee: str | None = None  # a user id, or "none" for unassigned
+    team: str | None = None  # a team id, or "none"
+    q: str = ""
+
+
+@dataclass
+class InboxPage:
+    items: list[Case]
+    next_cursor: str | None
+
+
+def _encode_cursor(case: Case) -> str:
+    raw = f"{case.updated_at.isoformat()}|{case.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, pk = raw.split("|")
+        return datetime.fromisoformat(stamp), int(pk)
+    except (ValueError, UnicodeDecodeError):
+        raise ApplicationError(
+            "invalid_cursor", "The cursor is not one this API gave out.", status=400
+        ) from None
+
+
+def _int_or_none(value: str | None, name: str) -> int | None:
+    if value in (None, "", "none"):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ApplicationError(
+            f"invalid_{name}", f"{name} must be an id or 'none'.", status=400
+        ) from None
+
+
+def search_condition(workspace: Workspace, q: str) -> Q:
+    """What 'search' means in the inbox: a case reference, an email, a name, an order
+    number, or words of the subject."""
+    q = q.strip()
+    if not q:
+        return Q()
+    if m := _REFERENCE.match(q):
+        return Q(reference=f"{m.group(1).upper()}-{int(m.group(2))}") | Q(order__external_id=q)
+    if "@" in q:
+        party_ids = PartyIdentity.objects.filter(
+            workspace=workspace, kind=IdentityKind.EMAIL, value__startswith=q.lower()
+        ).values("party_id")
+        return Q(requester_id__in=party_ids)
+    condition = (
+        Q(order__external_id=q)
+        | Q(subject__icontains=q)
+        | Q(
+            requester_id__in=Party.objects.filter(workspace=workspace, name__icontains=q).values(
+                "pk"
+            )
+        )
+    )
+    if q.isdigit():
+        condition |= Q(number=int(q))
+    return condition
+
+
+def _inbox_query(workspace: Workspace, user: User, filters: InboxFilters) -> QuerySet[Case]:
+    if filters.view not in VIEWS:
+        raise ApplicationError(
+            "unknown_view",
+            f"{filters.view!r} is not an inbox view.",
+            details={"allowed": list(VIEWS)},
+            status=400,
+        )
+    query = Case.objects.filter(workspace=workspace)
+    if filters.view == "mine":
+        query = query.filter(assignee=user, status__in=ACTIVE_STATUSES)
+    elif filters.view == "unassigned":
+        query = query.filter(assignee__isnull=True, status__in=ACTIVE_STATUSES)
+    elif filters.view == "team":
+        query = query.filter(
+            team__in=user.teams.filter(workspace=workspace).values("pk"), status__in=ACTIVE_STATUSES
+        )
+    elif filters.view == "pending":
+        query = query.filter(status__in=PENDING_STATUSES)
+    for name in ("status", "priority", "channel", "language"):
+        values = getattr(filters, name)
+        if values:
+            if name == "status" and (bad := set(values) - set(Status.values)):
+                raise ApplicationError(
+                    "unknown_status",
+                    f"{sorted(bad)} are not statuses.",
+                    details={"allowed": Status.values},
+                    status=400,
+                )
+            query = query.filter(**{f"{name}__in": values})
+    for tag in filters.tag:
+        query = query.filter(tags__workspace=workspace, tags__name=tag.strip().lower())
+    if filters.assignee is not None:
+        assignee = _int_or_none(filters.assignee, "assignee")
+        query = (
+            query.filter(assignee_id=assignee) if assignee else query.filter(assignee__isnull=True)
+        )
+    if filters.team is not None:
+        team = _int_or_none(filters.team, "team")
+        query = query.filter(team_id=team) if team else query.filter(team__isnull=True)
+    if filters.q:
+        query = query.filter(search_condition(workspace, filters.q))
+    return query
+
+
+def cases_for_inbox(
+    *,
+    workspace: Workspace,
+    user: User,
+    filters: InboxFilters,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> InboxPage:
+    """One page of the inbox, newest activity first, with keyset pagination."""
+    limit = max(1, min(limit, 200))
+    query = _inbox_query(workspace, user, filters)
+    if cursor:
+        stamp, pk = _decode_cursor(cursor)
+        query = query.filter(Q(updated_at__lt=stamp) | Q(updated_at=stamp, pk__lt=pk))
+    rows = list(
+        query.select_related("requester", "assignee", "team", "order")
+        .prefetch_related("tags")
+        .order_by("-updated_at", "-pk")[: limit + 1]
+    )
+    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return InboxPage(items=rows[:limit], next_cursor=next_cursor)
+
+
+def inbox_counts(*, workspace: Workspace, user: User) -> dict[str, int]:
+    """How many active cases each view holds, in one query over active cases only."""
+    team_ids = list(user.teams.filter(workspace=workspace).values_list("pk", flat=True))
+    return Case.objects.filter(workspace=workspace, status__in=ACTIVE_STATUSES).aggregate(
+        mine=Count("pk", filter=Q(assignee=user)),
+        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+        team=Count("pk", filter=Q(team_id__in=team_ids)),
+        pending=Count("pk", filter=Q(status__in=PENDING_STATUSES)),
+    )
+
+
+def case_by_reference(*, workspace: Workspace, reference: str, for_update: bool = False) -> Case:
+    query = Case.objects.filter(workspace=workspace, reference=reference.upper())
+    if for_update:
+        query = query.select_for_update()
+    case = (
+        query.select_related("requester", "assignee", "team", "order__buyer", "order__seller")
+        .prefetch_related("tags")
+        .first()
+    )
+    if case is None:
+        raise NotFound("case", reference)
+    return case
+
+
+def messages_of(case: Case, *, include_notes: bool = True) -> list[Message]:
+    query = case.messages.select_related("author_user", "author_party").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
+    )
+    if not include_notes:
+        query = query.exclude(kind=MessageKind.NOTE)
+    return list(query.order_by("created_at", "pk"))
+
+
+def timeline_of(case: Case, *, include_notes: bool = True) -> list[Message | CaseEvent]:
+    """Messages and events of a case, oldest first. Events that only announce a message
+    are folded into the message itself."""
+    messages = messages_of(case, include_notes=include_notes)
+    events = list(
+        case.events.select_related("actor_user", "actor_party")
+        .exclude(kind__in=["message.replied", "message.received", "note.added"])
+        .order_by("created_at", "pk")
+    )
+    return sorted(
+        chain(messages, events), key=lambda item: (item.created_at, isinstance(item, CaseEvent))
+    )
+
+
+def other_cases_of(
+    *, workspace: Workspace, party: Party, exclude: Case | None = None, limit: int = 10
+) -> list[Case]:
+    """A party's other cases, as requester or as participant (a seller's disputes)."""
+    query = (
+        Case.objects.filter(workspace=workspace)
+        .filter(Q(requester=party) | Q(participants__party=party))
+        .distinct()
+    )
+    if exclude is not None:
+        query = query.exclude(pk=exclude.pk)
+    return list(query.order_by("-updated_at", "-pk")[:limit])
+
+
+def cases_of_requester(*, workspace: Workspace, party: Party) -> list[Case]:
+    """What a customer sees in their portal: their own cases only."""
+    return list(
+        Case.objects.filter(workspace=workspace, requester=party).order_by("-updated_at", "-pk")
+    )

@@ -1,0 +1,52 @@
+"""Turning what customers send into cases: the web form for now, every channel later."""
+
+from django.db import transaction
+
+from ombuds.conversations.attachments import IncomingFile
+from ombuds.conversations.events import Actor
+from ombuds.conversations.models import Case, Channel
+from ombuds.conversations.services import open_case
+from ombuds.core.models import Workspace
+from ombuds.marketplace.models import Order
+from ombuds.marketplace.services import find_or_create_party_by_email
+
+
+@transaction.atomic
+def submit_contact_form(
+    *,
+    workspace: Workspace,
+    email: str,
+    name: str,
+    topic: str,
+    message: str,
+    order_number: str = "",
+    language: str = "",
+    files: list[IncomingFile] = (),
+) -> Case:
+    """A buyer or prospect writes through the help center's form."""
+    party = find_or_create_party_by_email(
+        workspace=workspace, email=email, name=name, language=language
+    )
+    order = None
+    if order_number:
+        # Only the requester's own order is linked; a mistyped or foreign number is kept
+        # in the text for the agent instead of attaching someone else's order.
+        order = Order.objects.filter(
+            workspace=workspace, external_id=order_number.strip(), buyer=party
+        ).first()
+    subject = f"{topic}: {message.strip().splitlines()[0][:120]}" if message.strip() else topic
+    body = message
+    if order_number and order is None:
+        body = f"{message}\n\n(Order number given: {order_number})"
+    return open_case(
+        workspace=workspace,
+        subject=subject,
+        body=body,
+        requester=party,
+        actor=Actor(party=party),
+        channel=Channel.WEB,
+        order=order,
+        language=language,
+        topic=topic,
+        files=files,
+    )

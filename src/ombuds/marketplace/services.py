@@ -1,0 +1,478 @@
+"""Writes for the marketplace read model. Upserts by external id are idempotent:
+the same payload twice leaves every row (and its updated_at) as it was."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from ombuds.core.errors import ApplicationError
+from ombuds.core.models import Workspace
+from ombuds.core.money import check_amount, check_currency
+
+from .models import (
+    Booking,
+    IdentityKind,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Party,
+    PartyIdentity,
+    PartyKind,
+    Payment,
+    PaymentStatus,
+    Shipment,
+    ShipmentStatus,
+    TransferStatus,
+)
+
+EVENT_TYPE = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
+
+
+def normalize_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ApplicationError(
+            "invalid_email", f"{email!r} is not an email address.", details={"email": email}
+        ) from None
+    return email
+
+
+def _assign(instance, values: dict[str, Any]) -> bool:
+    """Set fields that differ; report whether anything changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed = True
+    return changed
+
+
+def _save_changed(instance, values: dict[str, Any]) -> bool:
+    if instance.pk is None:
+        _assign(instance, values)
+        instance.full_clean(validate_unique=False, validate_constraints=False)
+        instance.save()
+        return True
+    if not _assign(instance, values):
+        return False
+    instance.full_clean(validate_unique=False, validate_constraints=False)
+    instance.save()
+    return True
+
+
+def _link_identity(party: Party, kind: str, value: str) -> None:
+    if not value:
+        return
+    identity = PartyIdentity.objects.filter(
+        workspace_id=party.workspace_id, kind=kind, value=value
+    ).first()
+    if identity is None:
+        PartyIdentity.objects.create(
+            workspace_id=party.workspace_id, party=party, kind=kind, value=value
+        )
+    elif identity.party_id != party.pk:
+        raise ApplicationError(
+            "identity_taken",
+            f"{value} already belongs to another party.",
+            details={"kind": kind, "value": value},
+            status=409,
+        )
+
+
+@transaction.atomic
+def upsert_party(
+    *,
+    workspace: Workspace,
+    external_id: str,
+    kind: str,
+    name: str,
+    email: str | None = None,
+    phone: str | None = None,
+    language: str | None = None,
+    is_vip: bool | None = None,
+) -> tuple[Party, bool]:
+    """Create or update the party the marketplace knows as `external_id`."""
+    if kind not in PartyKind.values:
+        raise ApplicationError(
+            "unknown_party_kind",
+            f"{kind!r} is not a party kind.",
+            details={"allowed": PartyKind.values},
+        )
+    values: dict[str, Any] = {"kind": kind, "name": name}
+    if email is not None:
+        values["email"] = normalize_email(email) if email else ""
+    if phone is not None:
+        values["phone"] = phone.strip()
+    if language is not None:
+        values["language"] = language
+    if is_vip is not None:
+        values["is_vip"] = is_vip
+    party = (
+        Party.objects.select_for_update()
+        .filter(workspace=workspace, external_id=external_id)
+        .first()
+    )
+    if party is None and values.get("email"):
+        # A prospect who wrote in before buying becomes the marketplace's party.
+        identity = (
+            PartyIdentity.objects.select_related("party")
+            .filter(
+                workspace=workspace,
+                kind=IdentityKind.EMAIL,
+                value=values["email"],
+                party__external_id__isnull=True,
+            )
+            .first()
+        )
+        party = identity.party if identity else None
+        if party is not None:
+            values["external_id"] = external_id
+    if party is None:
+        party = Party(workspace=workspace, external_id=external_id)
+    changed = _save_changed(party, values)
+    _link_identity(party, IdentityKind.EMAIL, party.email)
+    _link_identity(party, IdentityKind.PHONE, party.phone)
+    return party, changed
+
+
+@transaction.atomic
+def find_or_create_party_by_email(
+    *, workspace: Workspace, email: str, name: str = "", language: str = ""
+) -> Party:
+    """The party behind an email address; a new prospect if nobody has used it yet."""
+    email = normalize_email(email)
+    identity = (
+        PartyIdentity.objects.select_related("party")
+        .filter(workspace=workspace, kind=IdentityKind.EMAIL, value=email)
+        .first()
+    )
+    if identity is not None:
+        party = identity.party
+        if name and not party.name:
+            party.name = name
+            party.save(update_fields=["name", "updated_at"])
+        return party
+    party = Party.objects.create(
+        workspace=workspace, kind=PartyKind.BUYER, name=name, email=email, language=language
+    )
+    try:
+        with transaction.atomic():
+            PartyIdentity.objects.create(
+                workspace=workspace, party=party, kind=IdentityKind.EMAIL, value=email
+            )
+    except IntegrityError:
+        # A parallel request registered the same address first: use theirs.
+        party.delete()
+        return PartyIdentity.objects.get(
+            workspace=workspace, kind=IdentityKind.EMAIL, value=email
+        ).party
+    return party
+
+
+def _party(workspace: Workspace, external_id: str | None, role: str) -> Party | None:
+    if external_id is None:
+        return None
+    party = Party.objects.filter(workspace=workspace, external_id=external_id).first()
+    if party is None:
+        raise ApplicationError(
+            "unknown_party",
+            f"No {role} with external id {external_id!r}.",
+            details={"field": role, "external_id": external_id},
+            status=422,
+        )
+    return party
+
+
+@dataclass
+class LineInput:
+    description: str
+    quantity: int
+    unit_price: int
+
+
+@dataclass
+class PaymentInput:
+    external_id: str
+    status: str
+    amount: int
+    captured_amount: int = 0
+    refunded_amount: int = 0
+    provider: str = ""
+    method: str = ""
+    captured_at: datetime | None = None
+
+
+@dataclass
+class BookingInput:
+    external_id: str
+    kind: str
+    title: str
+    location: str = ""
+    third_party: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    holder_name: str = ""
+    confirmation_code: str = ""
+    transfer_status: str = TransferStatus.PENDING
+    transfer_due_at: datetime | None = None
+    transferred_at: datetime | None = None
+
+
+@dataclass
+class ShipmentInput:
+    external_id: str
+    carrier: str
+    tracking_number: str = ""
+    tracking_url: str = ""
+    status: str = ShipmentStatus.LABEL_CREATED
+    promised_at: date | None = None
+    shipped_at: datetime | None = None
+    delivered_at: datetime | None = None
+
+
+@dataclass
+class OrderInput:
+    buyer: str
+    kind: str
+    currency: str
+    total: int
+    seller: str | None = None
+    status: str | None = None
+    placed_at: datetime | None = None
+    metadata: dict = field(default_factory=dict)
+    lines: list[LineInput] = field(default_factory=list)
+    payments: list[PaymentInput] = field(default_factory=list)
+    bookings: list[BookingInput] = field(default_factory=list)
+    shipments: list[ShipmentInput] = field(default_factory=list)
+
+
+def _check_choice(value: str, choices, code: str, field_name: str) -> None:
+    if value not in choices.values:
+        raise ApplicationError(
+            code,
+            f"{value!r} is not a valid {field_name}.",
+            details={"field": field_name, "allowed": choices.values},
+            status=422,
+        )
+
+
+def _check_order_input(spec: OrderInput) -> None:
+    from .models import OrderKind, OrderStatus
+
+    check_currency(spec.currency)
+    check_amount(spec.total, field="total")
+    _check_choice(spec.kind, OrderKind, "unknown_order_kind", "kind")
+    if spec.status is not None:
+        _check_choice(spec.status, OrderStatus, "unknown_order_status", "status")
+    for i, line in enumerate(spec.lines):
+        check_amount(line.unit_price, field=f"lines[{i}].unit_price")
+        if line.quantity < 1:
+            raise ApplicationError(
+                "invalid_quantity",
+                "A line's quantity must be at least 1.",
+                details={"field": f"lines[{i}].quantity"},
+                status=422,
+            )
+    for i, pay in enumerate(spec.payments):
+        _check_choice(pay.status, PaymentStatus, "unknown_payment_status", f"payments[{i}].status")
+        for name in ("amount", "captured_amount", "refunded_amount"):
+            check_amount(getattr(pay, name), field=f"payments[{i}].{name}")
+        if pay.refunded_amount > pay.captured_amount:
+            raise ApplicationError(
+                "refund_exceeds_capture",
+                "A payment cannot be refunded beyond what was captured.",
+                details={"field": f"payments[{i}].refunded_amount"},
+                status=422,
+            )
+    for i, booking in enumerate(spec.bookings):
+        from .models import BookingKind
+
+        _check_choice(booking.kind, BookingKind, "unknown_booking_kind", f"bookings[{i}].kind")
+        _check_choice(
+            booking.transfer_status,
+            TransferStatus,
+            "unknown_transfer_status",
+            f"bookings[{i}].transfer_status",
+        )
+    for i, shipment in enumerate(spec.shipments):
+        _check_choice(
+            shipment.status, ShipmentStatus, "unknown_shipment_status", f"shipments[{i}].status"
+        )
+
+
+def _owned_child(model, workspace: Workspace, order: Order, external_id: str):
+    row = model.objects.filter(workspace=workspace, external_id=external_id).first()
+    if row is not None and row.order_id != order.pk:
+        raise ApplicationError(
+            "belongs_to_other_order",
+            f"{model.__name__} {external_id!r} belongs to another order.",
+            details={"external_id": external_id},
+            status=409,
+        )
+    return row or model(workspace=workspace, order=order, external_id=external_id)
+
+
+@transaction.atomic
+def upsert_order(*, workspace: Workspace, external_id: str, spec: OrderInput) -> tuple[Order, bool]:
+    """Create or update an order with its lines, payments, bookings and shipments."""
+    _check_order_input(spec)
+    buyer = _party(workspace, spec.buyer, "buyer")
+    seller = _party(workspace, spec.seller, "seller")
+    order = (
+        Order.objects.select_for_update()
+        .filter(workspace=workspace, external_id=external_id)
+        .first()
+    )
+    if order is not None and order.currency != spec.currency and order.payments.exists():
+        raise ApplicationError(
+            "currency_change", "An order with payments cannot change currency.", status=409
+        )
+    order = order or Order(workspace=workspace, external_id=external_id)
+    values: dict[str, Any] = {
+        "buyer": buyer,
+        "seller": seller,
+        "kind": spec.kind,
+        "currency": spec.currency,
+        "total": spec.total,
+        "metadata": spec.metadata,
+    }
+    if spec.status is not None:
+        values["status"] = spec.status
+    if spec.placed_at is not None:
+        values["placed_at"] = spec.placed_at
+    changed = _save_changed(order, values)
+
+    wanted = [
+        (i + 1, line.description, line.quantity, line.unit_price)
+        for i, line in enumerate(spec.lines)
+    ]
+    have = list(order.lines.values_list("position", "description", "quantity", "unit_price"))
+    if wanted != have:
+        order.lines.all().delete()
+        OrderLine.objects.bulk_create(
+            OrderLine(order=order, position=p, description=d, quantity=q, unit_price=u)
+            for p, d, q, u in wanted
+        )
+        changed = True
+
+    for pay in spec.payments:
+        row = _owned_child(Payment, workspace, order, pay.external_id)
+        changed |= _save_changed(
+            row,
+            {
+                "status": pay.status,
+                "currency": spec.currency,
+                "amount": pay.amount,
+                "captured_amount": pay.captured_amount,
+                "refunded_amount": pay.refunded_amount,
+                "provider": pay.provider,
+                "method": pay.method,
+                "captured_at": pay.captured_at,
+            },
+        )
+    for booking in spec.bookings:
+        row = _owned_child(Booking, workspace, order, booking.external_id)
+        changed |= _save_changed(
+            row,
+            {
+                "kind": booking.kind,
+                "title": booking.title,
+                "location": booking.location,
+                "third_party": _party(workspace, booking.third_party, "third_party"),
+                "starts_at": booking.starts_at,
+                "ends_at": booking.ends_at,
+                "holder_name": booking.holder_name,
+                "confirmation_code": booking.confirmation_code,
+                "transfer_status": booking.transfer_status,
+                "transfer_due_at": booking.transfer_due_at,
+                "transferred_at": booking.transferred_at,
+            },
+        )
+    for shipment in spec.shipments:
+        row = _owned_child(Shipment, workspace, order, shipment.external_id)
+        changed |= _save_changed(
+            row,
+            {
+                "carrier": shipment.carrier,
+                "tracking_number": shipment.tracking_number,
+                "tracking_url": shipment.tracking_url,
+                "status": shipment.status,
+                "promised_at": shipment.promised_at,
+                "shipped_at": shipment.shipped_at,
+                "delivered_at": shipment.delivered_at,
+            },
+        )
+    return order, changed
+
+
+# Order events that also move the read model, so the case page shows the latest status.
+_SHIPMENT_EVENTS = {
+    "shipment.in_transit": ShipmentStatus.IN_TRANSIT,
+    "shipment.delivered": ShipmentStatus.DELIVERED,
+    "shipment.delayed": ShipmentStatus.DELAYED,
+    "shipment.lost": ShipmentStatus.LOST,
+    "shipment.damaged": ShipmentStatus.DAMAGED,
+    "shipment.returned": ShipmentStatus.RETURNED,
+}
+_BOOKING_EVENTS = {
+    "booking.transfer_pending": TransferStatus.PENDING,
+    "booking.transfer_done": TransferStatus.DONE,
+    "booking.transfer_failed": TransferStatus.FAILED,
+}
+
+
+def _apply_event(order: Order, event: OrderEvent) -> None:
+    target = event.data.get("shipment") or event.data.get("booking")
+    if event.type in _SHIPMENT_EVENTS:
+        rows = order.shipments.filter(external_id=target) if target else order.shipments.all()
+        rows.update(status=_SHIPMENT_EVENTS[event.type])
+        if event.type == "shipment.delivered":
+            rows.update(delivered_at=event.occurred_at)
+    elif event.type in _BOOKING_EVENTS:
+        rows = order.bookings.filter(external_id=target) if target else order.bookings.all()
+        rows.update(transfer_status=_BOOKING_EVENTS[event.type])
+        if event.type == "booking.transfer_done":
+            rows.update(transferred_at=event.occurred_at)
+
+
+@transaction.atomic
+def record_order_event(
+    *,
+    workspace: Workspace,
+    order: Order,
+    type: str,
+    occurred_at: datetime,
+    data: dict | None = None,
+    external_id: str | None = None,
+) -> tuple[OrderEvent, bool]:
+    """Append an event to the order's timeline. Returns (event, created)."""
+    if not EVENT_TYPE.match(type or ""):
+        raise ApplicationError(
+            "invalid_event_type",
+            "An event type looks like 'shipment.delayed'.",
+            details={"type": type},
+            status=422,
+        )
+    if external_id:
+        existing = OrderEvent.objects.filter(workspace=workspace, external_id=external_id).first()
+        if existing is not None:
+            return existing, False
+    event = OrderEvent.objects.create(
+        workspace=workspace,
+        order=order,
+        type=type,
+        occurred_at=occurred_at,
+        data=data or {},
+        external_id=external_id,
+    )
+    _apply_event(order, event)
+    return event, True

@@ -1,0 +1,3 @@
+def desk(request):
+    """What every desk page needs in its layout."""
+    return {}

@@ -1,0 +1,34 @@
+import pytest
+
+from tests import builders
+
+
+@pytest.fixture(autouse=True)
+def _attachments_in_tmp(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "attachments")},
+        },
+    }
+
+
+@pytest.fixture
+def workspace(db):
+    return builders.workspace("resale", prefix="RES")
+
+
+@pytest.fixture
+def other_workspace(db):
+    return builders.workspace("other", prefix="OTH")
+
+
+@pytest.fixture
+def agent(workspace):
+    return builders.member(workspace, "agent@resale.test", role="agent", name="Anna Agent")
+
+
+@pytest.fixture
+def buyer(workspace):
+    return builders.party(workspace, "B-1", name="Bram Buyer", email="bram@example.com")
