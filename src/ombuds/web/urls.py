@@ -1,2 +1,7 @@
+from django.urls import include, path
+
 app_name = "web"
-urlpatterns = []
+urlpatterns = [
+    path("help/", include("ombuds.web.portal.urls")),
+    path("", include("ombuds.web.desk.urls")),
+]
