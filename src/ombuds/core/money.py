@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
@@ -85,7 +86,8 @@ class Money:
 
     def format(self, locale: str = "en") -> str:
         """Render for people, in their locale: 'EUR 125.00' becomes '€ 125,00' in Dutch."""
-        major = self.amount / (10**self.exponent) if self.exponent else self.amount
+        # Decimal, not float: 2**53 cents would already round as a float.
+        major = Decimal(self.amount).scaleb(-self.exponent)
         return format_currency(major, self.currency, locale=locale)
 
     def __str__(self) -> str:

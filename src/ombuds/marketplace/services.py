@@ -50,7 +50,11 @@ def _assign(instance, values: dict[str, Any]) -> bool:
     """Set fields that differ; report whether anything changed."""
     changed = False
     for name, value in values.items():
-        if getattr(instance, name) != value:
+        field = instance._meta.get_field(name)
+        # Compare relations by id: reading an unset relation on a new row raises.
+        current = getattr(instance, field.attname)
+        wanted = value.pk if field.is_relation and value is not None else value
+        if current != wanted:
             setattr(instance, name, value)
             changed = True
     return changed
