@@ -50,7 +50,8 @@ def test_negative_amount_is_refused_unless_allowed():
 
 def test_formatting_follows_the_currency_exponent_and_locale():
     assert Money(12500, "EUR").format("en") == "€125.00"
-    assert Money(12500, "EUR").format("nl") == "€\xa0125,00"  # a no-break space, as Dutch style has it
+    # Dutch style puts a no-break space after the sign.
+    assert Money(12500, "EUR").format("nl") == "€\xa0125,00"
     assert Money(12500, "JPY").format("en") == "¥12,500"
 
 

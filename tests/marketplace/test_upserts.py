@@ -66,7 +66,7 @@ def test_prospect_who_wrote_in_becomes_the_marketplace_buyer(workspace):
 def test_same_order_payload_twice_changes_nothing(workspace, parties):
     order, changed = upsert_order(workspace=workspace, external_id="O-1", spec=ticket_order())
     stamp = order.updated_at
-    again, changed_again = upsert_order(workspace=workspace, external_id="O-1",
+    _, changed_again = upsert_order(workspace=workspace, external_id="O-1",
                                         spec=ticket_order())
     assert changed and not changed_again
     assert Order.objects.get(pk=order.pk).updated_at == stamp
