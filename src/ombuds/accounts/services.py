@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,9 +32,9 @@ def create_workspace(
     """Open a new tenant. Its case references start at PREFIX-1."""
     if Workspace.objects.filter(slug=slug).exists():
         raise ApplicationError("workspace_exists", f"A workspace {slug!r} already exists.")
-    prefix = case_prefix or "".join(c for c in slug.upper() if c.isalnum())[:4] or "CASE"
-    if not prefix[0].isalpha():
-        prefix = "C" + prefix[:7]
+    prefix = case_prefix or "".join(c for c in slug.upper() if c.isalnum())[:4]
+    if not case_prefix and (len(prefix) < 2 or not prefix[0].isalpha()):
+        prefix = ("C" + prefix + "ASE")[:4]
     workspace = Workspace(
         slug=slug,
         name=name,
@@ -41,7 +42,15 @@ def create_workspace(
         timezone=timezone_name,
         languages=languages or ["en", "nl"],
     )
-    workspace.full_clean()
+    try:
+        workspace.full_clean()
+    except ValidationError as exc:
+        raise ApplicationError(
+            "invalid_workspace",
+            "The workspace settings are not valid.",
+            details=exc.message_dict,
+            status=422,
+        ) from None
     workspace.save()
     return workspace
 

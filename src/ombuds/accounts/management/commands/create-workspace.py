@@ -19,11 +19,10 @@ class Command(BaseCommand):
                 slug=slug, name=name, case_prefix=prefix, timezone_name=timezone
             )
         except ApplicationError as exc:
-            raise CommandError(exc.message) from exc
-        except Exception as exc:
-            if hasattr(exc, "message_dict"):
-                raise CommandError(str(exc.message_dict)) from exc
-            raise
+            problems = "; ".join(
+                f"{field}: {' '.join(errors)}" for field, errors in (exc.details or {}).items()
+            )
+            raise CommandError(f"{exc.message} {problems}".strip()) from exc
         self.stdout.write(
             f"Created workspace {workspace.slug} ({workspace.name}); "
             f"cases are numbered {workspace.case_prefix}-1, "
