@@ -26,7 +26,7 @@ from . import throttle
 from .forms import ContactForm, ReplyForm, SignInForm, add_refusal, incoming_files
 from .magic_links import LinkRefused, offer_sign_in_link, read_token
 from .session import access_portal_party, sign_in, sign_out
-from .wording import author_label, customer_status
+from .wording import author_label, customer_status, customer_subject, topic_label
 
 SUBMITTED_KEY = "ombuds.portal.submitted"
 _REFERENCE = re.compile(r"^[A-Z][A-Z0-9]{1,7}-\d{1,12}$")
@@ -215,7 +215,12 @@ def portal_logout(request, workspace):
 @portal_buyer
 def cases(request, workspace, buyer):
     rows = [
-        (case, customer_status(case.status))
+        {
+            "case": case,
+            "status": customer_status(case.status),
+            "subject": customer_subject(case),
+            "topic": topic_label(case),
+        }
         for case in cases_of_requester(workspace=workspace, party=buyer)
     ]
     return _page(request, "cases.html", workspace, buyer=buyer, rows=rows)
@@ -269,6 +274,8 @@ def case_detail(request, workspace, buyer, reference):
         buyer=buyer,
         case=case,
         case_status=customer_status(case.status),
+        subject=customer_subject(case),
+        topic=topic_label(case),
         entries=entries,
         own_order=own_order,
         closed=case.status == Status.CLOSED,

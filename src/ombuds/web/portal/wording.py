@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from ombuds.conversations.models import Message, MessageKind, Status
+from ombuds.conversations.models import Case, Message, MessageKind, Status
 from ombuds.core.models import Workspace
 from ombuds.marketplace.models import Party
+
+from .forms import TOPICS
 
 
 @dataclass(frozen=True)
@@ -61,3 +63,16 @@ def author_label(message: Message, *, buyer: Party, workspace: Workspace) -> str
     if first_name:
         return _("%(name)s from %(workspace)s") % {"name": first_name, "workspace": workspace.name}
     return _("%(workspace)s support") % {"workspace": workspace.name}
+
+
+def topic_label(case: Case) -> str:
+    return str(dict(TOPICS).get(case.topic, ""))
+
+
+def customer_subject(case: Case) -> str:
+    """The subject without the topic code the contact form puts in front of it for agents;
+    the buyer sees the topic in their own language beside it instead."""
+    prefix = f"{case.topic}: "
+    if case.topic in dict(TOPICS) and case.subject.startswith(prefix):
+        return case.subject[len(prefix) :] or case.subject
+    return case.subject
