@@ -1,3 +1,20 @@
+from ombuds.accounts.selectors import memberships_of
+from ombuds.web.desk.access import can_write
+
+
 def desk(request):
-    """What every desk page needs in its layout."""
-    return {}
+    """What every desk page needs in its layout: the current workspace, the user's role in
+    it, and (only when a template asks) the other workspaces they can switch to."""
+    membership = getattr(request, "desk_membership", None)
+    user = getattr(request, "user", None)
+    context = {
+        "desk_membership": membership,
+        "desk_workspace": membership.workspace if membership else None,
+        "desk_can_write": bool(membership and can_write(membership)),
+    }
+    if user is not None and user.is_authenticated:
+        # A callable, so pages that never draw the switcher (portal, login) pay no query.
+        context["desk_memberships"] = lambda: sorted(
+            memberships_of(user), key=lambda m: m.workspace.name.lower()
+        )
+    return context

@@ -1,0 +1,235 @@
+"""The case page and the writes an agent makes on it: reply, internal note, properties.
+
+Writes answer with a redirect (plain forms) or with the new timeline plus out-of-band
+fragments (HTMX). A refusal from a service is shown next to the form that caused it,
+with the service's 4xx status; the service's transaction means nothing was written.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget
+
+from ombuds.conversations.events import Actor
+from ombuds.conversations.models import ParticipantRole
+from ombuds.conversations.selectors import case_by_reference, other_cases_of, timeline_of
+from ombuds.conversations.services import add_internal_note, reply_to_customer, update_case
+from ombuds.core.errors import ApplicationError, NotFound
+from ombuds.marketplace.selectors import order_with_details
+
+from .. import timeline
+from ..access import access_workspace, can_write
+from ..choices import choices_for
+from ..forms import NoteForm, PropertiesForm, ReplyForm, incoming_files
+from ..refusals import refusal_message
+
+OTHER_CASES_LIMIT = 8
+# Each write form, the partial that draws it and the element id HTMX swaps on a refusal.
+FORMS = {
+    "reply_form": "reply-form",
+    "note_form": "note-form",
+    "properties_form": "properties-form",
+}
+
+
+def _case_or_404(workspace, reference: str):
+    try:
+        return case_by_reference(workspace=workspace, reference=reference)
+    except NotFound:
+        raise Http404("No such case") from None
+
+
+def _parties(case, order):
+    """Everyone on the case besides the requester: the seller and third parties."""
+    participants = list(case.participants.select_related("party").order_by("role", "pk"))
+    seller = order.seller if order is not None and order.seller_id else None
+    if seller is None:
+        seller = next((p.party for p in participants if p.role == ParticipantRole.SELLER), None)
+    third = {p.party.pk: p.party for p in participants if p.role == ParticipantRole.THIRD_PARTY}
+    for booking in order.bookings.all() if order is not None else ():
+        if booking.third_party is not None:
+            third.setdefault(booking.third_party.pk, booking.third_party)
+    copied = [p.party for p in participants if p.role == ParticipantRole.CC]
+    return seller, list(third.values()), copied
+
+
+def _case_context(request, workspace, membership, case, **overrides) -> dict:
+    choices = choices_for(workspace)
+    order = order_with_details(workspace=workspace, pk=case.order_id) if case.order_id else None
+    seller, third_parties, copied = _parties(case, order)
+    context = {
+        "workspace": workspace,
+        "case": case,
+        "order": order,
+        "seller": seller,
+        "third_parties": third_parties,
+        "copied": copied,
+        "timeline": timeline.entries(timeline_of(case)),
+        "requester_cases": other_cases_of(
+            workspace=workspace, party=case.requester, exclude=case, limit=OTHER_CASES_LIMIT
+        ),
+        "seller_cases": other_cases_of(
+            workspace=workspace, party=seller, exclude=case, limit=OTHER_CASES_LIMIT
+        )
+        if seller is not None
+        else [],
+        "can_write": can_write(membership),
+        "reply_form": ReplyForm(),
+        "note_form": NoteForm(),
+        "properties_form": PropertiesForm(
+            initial=PropertiesForm.initial_for(case), choices=choices
+        ),
+        "now": timezone.now(),
+    }
+    context.update(overrides)
+    return context
+
+
+@login_required
+@require_GET
+def case_detail(request, slug: str, reference: str):
+    workspace, membership = access_workspace(request, slug)
+    case = _case_or_404(workspace, reference)
+    return render(
+        request, "web/desk/case.html", _case_context(request, workspace, membership, case)
+    )
+
+
+def _refused(request, message: str, status: int):
+    if request.htmx:
+        response = render(
+            request, "web/desk/partials/flash.html", {"flash_error": message}, status=status
+        )
+        return reswap(retarget(response, "#flash"), "innerHTML")
+    return render(request, "web/desk/refused.html", {"error": message}, status=status)
+
+
+def case_write(view):
+    """A POST on a case by someone whose role may change cases; others get 403."""
+
+    @wraps(view)
+    @login_required
+    @require_POST
+    def wrapper(request, slug: str, reference: str):
+        workspace, membership = access_workspace(request, slug)
+        if not can_write(membership):
+            return _refused(request, _("Your role can view cases but not change them."), 403)
+        case = _case_or_404(workspace, reference)
+        return view(request, workspace, membership, case)
+
+    return wrapper
+
+
+def _form_refused(request, workspace, membership, case, name: str, form, message: str, status):
+    """Show the form again, as the agent filled it in, with what went wrong."""
+    if request.htmx:
+        context = {
+            "workspace": workspace,
+            "case": case,
+            name: form,
+            "error": message,
+            "error_form": name,
+            "can_write": True,
+        }
+        response = render(request, f"web/desk/partials/{name}.html", context, status=status)
+        return reswap(retarget(response, f"#{FORMS[name]}"), "outerHTML")
+    context = _case_context(
+        request, workspace, membership, case, **{name: form}, error=message, error_form=name
+    )
+    return render(request, "web/desk/case.html", context, status=status)
+
+
+def _written(request, workspace, membership, case, message: str):
+    if request.htmx:
+        case = _case_or_404(workspace, case.reference)
+        context = _case_context(request, workspace, membership, case, flash=message)
+        return render(request, "web/desk/partials/case_updated.html", context)
+    messages.success(request, message)
+    return redirect("web:case", slug=workspace.slug, reference=case.reference)
+
+
+@case_write
+def case_reply(request, workspace, membership, case):
+    form = ReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        message = _("The reply was not sent; see the marked fields.")
+        return _form_refused(request, workspace, membership, case, "reply_form", form, message, 422)
+    try:
+        reply_to_customer(
+            case=case,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            status=form.cleaned_data["status"] or None,
+            files=incoming_files(form.cleaned_data["files"]),
+        )
+    except ApplicationError as refusal:
+        return _form_refused(
+            request,
+            workspace,
+            membership,
+            case,
+            "reply_form",
+            form,
+            refusal_message(refusal),
+            refusal.status,
+        )
+    return _written(request, workspace, membership, case, _("Reply sent."))
+
+
+@case_write
+def case_note(request, workspace, membership, case):
+    form = NoteForm(request.POST, request.FILES)
+    if not form.is_valid():
+        message = _("The note was not added; see the marked fields.")
+        return _form_refused(request, workspace, membership, case, "note_form", form, message, 422)
+    try:
+        add_internal_note(
+            case=case,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            files=incoming_files(form.cleaned_data["files"]),
+        )
+    except ApplicationError as refusal:
+        return _form_refused(
+            request,
+            workspace,
+            membership,
+            case,
+            "note_form",
+            form,
+            refusal_message(refusal),
+            refusal.status,
+        )
+    return _written(request, workspace, membership, case, _("Note added."))
+
+
+@case_write
+def case_properties(request, workspace, membership, case):
+    form = PropertiesForm(request.POST, choices=choices_for(workspace))
+    if not form.is_valid():
+        message = _("Nothing was changed; see the marked fields.")
+        return _form_refused(
+            request, workspace, membership, case, "properties_form", form, message, 422
+        )
+    try:
+        update_case(case=case, actor=Actor(user=request.user), **form.changes())
+    except ApplicationError as refusal:
+        return _form_refused(
+            request,
+            workspace,
+            membership,
+            case,
+            "properties_form",
+            form,
+            refusal_message(refusal),
+            refusal.status,
+        )
+    return _written(request, workspace, membership, case, _("Case updated."))

@@ -1,0 +1,55 @@
+"""Template helpers of the agent workspace: money, badges, timeline sentences."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import get_language, to_locale
+
+from ombuds.core.errors import ApplicationError
+from ombuds.core.money import Money
+from ombuds.web.desk import timeline
+
+register = template.Library()
+
+
+@register.filter
+def money(amount, currency) -> str:
+    """Minor units in the page's locale: 12500|money:"EUR" is '€125.00' or '€ 125,00'."""
+    if amount is None or not currency:
+        return ""
+    try:
+        return Money(int(amount), str(currency)).format(to_locale(get_language() or "en"))
+    except (ApplicationError, ValueError, TypeError):
+        # A read model fed by an integrator may hold a code babel does not know.
+        return f"{amount} {currency}"
+
+
+@register.simple_tag
+def badge(group: str, value, label) -> str:
+    """A coloured pill; the CSS class is keyed by group and value (badge--status-open)."""
+    slug = "".join(c if c.isalnum() else "-" for c in str(value or "none").lower())
+    return format_html('<span class="badge badge--{}-{}">{}</span>', group, slug, label)
+
+
+@register.filter
+def event_sentence(event):
+    return timeline.describe_event(event)
+
+
+@register.filter
+def event_details(event) -> str:
+    return timeline.event_details(event)
+
+
+@register.filter
+def http_url(url) -> str:
+    """A link target only when it is http(s): integrator data must not become javascript:."""
+    url = str(url or "").strip()
+    return url if url.lower().startswith(("https://", "http://")) else ""
+
+
+@register.filter
+def initials(name) -> str:
+    words = [w for w in str(name or "").replace("@", " ").replace(".", " ").split() if w]
+    return "".join(w[0] for w in words[:2]).upper() or "?"
