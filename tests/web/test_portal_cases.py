@@ -245,12 +245,10 @@ def test_portal_pages_need_a_signed_in_buyer(client, workspace, buyer):
 
 
 def test_contact_form_case_shows_its_topic_in_words_not_as_a_code(signed_in, workspace, buyer):
-    case = builders.case(
-        workspace, requester=buyer, subject="transfer: Tickets for Friday", topic="transfer"
-    )
+    case = builders.case(workspace, requester=buyer, subject="Tickets for Friday", topic="transfer")
 
     for path in ("/help/resale/portal/cases/", f"/help/resale/portal/cases/{case.reference}/"):
         page = signed_in.get(path, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
         assert "Ticket- of boekingsoverdracht" in page
         assert "Tickets for Friday" in page
-        assert "transfer: Tickets" not in page
+        assert ">transfer<" not in page

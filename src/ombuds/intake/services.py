@@ -34,7 +34,9 @@ def submit_contact_form(
         order = Order.objects.filter(
             workspace=workspace, external_id=order_number.strip(), buyer=party
         ).first()
-    subject = f"{topic}: {message.strip().splitlines()[0][:120]}" if message.strip() else topic
+    # The topic is kept as a field for routing and reports; the subject is the buyer's words.
+    first_line = message.strip().splitlines()[0] if message.strip() else ""
+    subject = first_line[:120] or topic
     body = message
     if order_number and order is None:
         body = f"{message}\n\n(Order number given: {order_number})"

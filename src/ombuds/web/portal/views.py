@@ -26,7 +26,7 @@ from . import throttle
 from .forms import ContactForm, ReplyForm, SignInForm, add_refusal, incoming_files
 from .magic_links import LinkRefused, offer_sign_in_link, read_token
 from .session import access_portal_party, sign_in, sign_out
-from .wording import author_label, customer_status, customer_subject, topic_label
+from .wording import author_label, customer_status, topic_label
 
 SUBMITTED_KEY = "ombuds.portal.submitted"
 _REFERENCE = re.compile(r"^[A-Z][A-Z0-9]{1,7}-\d{1,12}$")
@@ -218,7 +218,7 @@ def cases(request, workspace, buyer):
         {
             "case": case,
             "status": customer_status(case.status),
-            "subject": customer_subject(case),
+            "subject": case.subject,
             "topic": topic_label(case),
         }
         for case in cases_of_requester(workspace=workspace, party=buyer)
@@ -274,7 +274,7 @@ def case_detail(request, workspace, buyer, reference):
         buyer=buyer,
         case=case,
         case_status=customer_status(case.status),
-        subject=customer_subject(case),
+        subject=case.subject,
         topic=topic_label(case),
         entries=entries,
         own_order=own_order,

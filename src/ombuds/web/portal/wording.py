@@ -67,12 +67,3 @@ def author_label(message: Message, *, buyer: Party, workspace: Workspace) -> str
 
 def topic_label(case: Case) -> str:
     return str(dict(TOPICS).get(case.topic, ""))
-
-
-def customer_subject(case: Case) -> str:
-    """The subject without the topic code the contact form puts in front of it for agents;
-    the buyer sees the topic in their own language beside it instead."""
-    prefix = f"{case.topic}: "
-    if case.topic in dict(TOPICS) and case.subject.startswith(prefix):
-        return case.subject[len(prefix) :] or case.subject
-    return case.subject

@@ -1,0 +1,45 @@
+from ombuds.conversations.models import Message
+from ombuds.intake.services import submit_contact_form
+from tests import builders
+
+
+def test_form_case_takes_its_subject_from_the_message_and_keeps_the_topic(workspace):
+    case = submit_contact_form(
+        workspace=workspace,
+        email="Lena@Example.com",
+        name="Lena",
+        topic="transfer",
+        message="My tickets never arrived\nOrder 12",
+    )
+    assert case.subject == "My tickets never arrived"
+    assert case.topic == "transfer"
+    assert case.channel == "web"
+    assert case.requester.email == "lena@example.com"
+    assert Message.objects.get(case=case).kind == "inbound"
+
+
+def test_only_the_buyers_own_order_is_linked(workspace, buyer):
+    own = builders.order(workspace, "ORD-1", buyer=buyer)
+    stranger = builders.party(workspace, "B-2", email="someone@example.com")
+    builders.order(workspace, "ORD-2", buyer=stranger)
+
+    linked = submit_contact_form(
+        workspace=workspace,
+        email=buyer.email,
+        name="",
+        topic="other",
+        message="Question",
+        order_number="ORD-1",
+    )
+    foreign = submit_contact_form(
+        workspace=workspace,
+        email=buyer.email,
+        name="",
+        topic="other",
+        message="Question",
+        order_number="ORD-2",
+    )
+
+    assert linked.order == own
+    assert foreign.order is None
+    assert "(Order number given: ORD-2)" in foreign.messages.get().body_text
