@@ -11,10 +11,10 @@ from itertools import chain
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from ombuds.accounts.models import User
+from ombuds.accounts.models import Team, User
 from ombuds.core.errors import ApplicationError, NotFound
 from ombuds.core.models import Workspace
-from ombuds.marketplace.models import IdentityKind, Party, PartyIdentity
+from ombuds.marketplace.models import IdentityKind, Order, Party, PartyIdentity
 
 from .models import (
     ACTIVE_STATUSES,
@@ -239,3 +239,29 @@ def cases_of_requester(*, workspace: Workspace, party: Party) -> list[Case]:
     return list(
         Case.objects.filter(workspace=workspace, requester=party).order_by("-updated_at", "-pk")
     )
+
+
+def cases_of_order(*, order: Order, limit: int = 50) -> list[Case]:
+    """The cases about one order, newest activity first."""
+    return list(
+        Case.objects.filter(workspace_id=order.workspace_id, order=order)
+        .select_related("requester", "assignee", "team", "order")
+        .prefetch_related("tags")
+        .order_by("-updated_at", "-pk")[:limit]
+    )
+
+
+def events_of(case: Case) -> list[CaseEvent]:
+    """A case's timeline events, oldest first, with who did each."""
+    return list(
+        case.events.select_related("actor_user", "actor_party").order_by("created_at", "pk")
+    )
+
+
+def assignable_user(*, workspace: Workspace, user_id: int) -> User | None:
+    """A person who may be assigned a case of the workspace: an active member of it."""
+    return User.objects.filter(pk=user_id, is_active=True, memberships__workspace=workspace).first()
+
+
+def team_of(*, workspace: Workspace, team_id: int) -> Team | None:
+    return Team.objects.filter(pk=team_id, workspace=workspace).first()

@@ -44,3 +44,16 @@ def orders_of_party(*, workspace: Workspace, party: Party, limit: int = 20) -> l
     return list(
         Order.objects.filter(workspace=workspace, buyer=party).order_by("-placed_at", "-id")[:limit]
     )
+
+
+def order_by_external_id(*, workspace: Workspace, external_id: str) -> Order | None:
+    """The order the marketplace knows as `external_id`, or None when it never sent it."""
+    return Order.objects.filter(workspace=workspace, external_id=external_id).first()
+
+
+def party_exists(*, workspace: Workspace, external_id: str) -> bool:
+    return Party.objects.filter(workspace=workspace, external_id=external_id).exists()
+
+
+def order_exists(*, workspace: Workspace, external_id: str) -> bool:
+    return Order.objects.filter(workspace=workspace, external_id=external_id).exists()
