@@ -54,13 +54,19 @@ def browser_page():
             browser.close()
 
 
+@pytest.fixture
+def second_case(workspace, ticket_case):
+    return builders.case(workspace, requester=ticket_case.requester, subject="Second question")
+
+
+# browser_page comes last: once Playwright runs, Django sees an event loop in this thread
+# and gives ORM calls a separate connection, which would outlive the test database.
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_agent_signs_in_opens_a_case_and_replies(
-    live_server, browser_page, workspace, agent, ticket_case
+    live_server, workspace, agent, ticket_case, second_case, browser_page
 ):
     page, problems = browser_page
-    builders.case(workspace, requester=ticket_case.requester, subject="Second question")
 
     page.goto(f"{live_server.url}/")
     assert "/login/" in page.url
@@ -72,6 +78,16 @@ def test_agent_signs_in_opens_a_case_and_replies(
     # htmx was served by the static files and ran under the CSP.
     assert page.evaluate("typeof window.htmx") == "object"
     assert page.evaluate("document.documentElement.classList.contains('js')")
+
+    # Filtering swaps only the list and keeps the address in step, so it can be shared.
+    assert page.locator("#case-list td.ref").count() == 2
+    with page.expect_response(lambda r: "status=new" in r.url):
+        page.select_option("#filter-status", "new")
+    page.wait_for_function("document.querySelectorAll('#case-list td.ref').length === 2")
+    assert "status=new" in page.url
+    with page.expect_response(lambda r: "q=ORD-7731" in r.url):
+        page.fill("#inbox-q", "ORD-7731")
+    page.wait_for_function("document.querySelectorAll('#case-list td.ref').length === 1")
 
     page.click(f"text={ticket_case.reference}")
     page.wait_for_url(f"**/cases/{ticket_case.reference}/")
