@@ -7,6 +7,8 @@ timeline, attachments, and the requester's and seller's other cases."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ombuds.conversations import events
 from ombuds.conversations.attachments import IncomingFile
@@ -201,3 +203,30 @@ def test_read_only_members_see_no_write_controls(client, workspace, ticket_case)
     assert "Update case" not in text
     assert "/properties/" not in text
     assert "Your role can view this case but not reply or change it." in text
+
+
+def _case_page_queries(client, case) -> int:
+    client.get(url(case))
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url(case)).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_case_page_queries_do_not_grow_with_the_conversation(
+    agent_client, workspace, agent, buyer, ticket_case, order_event
+):
+    def talk(times):
+        for i in range(times):
+            add_internal_note(
+                case=ticket_case,
+                author=agent,
+                body=f"Note {i}",
+                files=[IncomingFile(f"n{i}.pdf", "application/pdf", b"%PDF" + bytes([i]))],
+            )
+            update_case(case=ticket_case, actor=Actor(user=agent), priority=["high", "low"][i % 2])
+            builders.case(workspace, requester=buyer, subject=f"Earlier {i}")
+
+    talk(2)
+    few = _case_page_queries(agent_client, ticket_case)
+    talk(10)
+    assert _case_page_queries(agent_client, ticket_case) == few
