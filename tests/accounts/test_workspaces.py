@@ -40,3 +40,17 @@ def test_cli_refuses_a_duplicate_workspace():
     call_command("create-workspace", "acme", "--name", "Acme")
     with pytest.raises(CommandError, match="already exists"):
         call_command("create-workspace", "acme", "--name", "Acme")
+
+
+@pytest.mark.django_db
+def test_a_token_notes_when_it_was_last_used():
+    from ombuds.accounts.models import ApiToken
+    from ombuds.accounts.services import authenticate_token
+    from tests import builders
+
+    ws = builders.workspace("shop")
+    raw = builders.token(ws, "ops@shop.test", role="admin")
+    assert ApiToken.objects.get().last_used_at is None
+    assert authenticate_token(raw).user.email == "ops@shop.test"
+    assert ApiToken.objects.get().last_used_at is not None
+    assert authenticate_token(raw + "x") is None

@@ -81,6 +81,7 @@ def test_the_number_of_queries_does_not_grow_with_the_page(agent_api, workspace,
         for case in open_cases(workspace, buyer, n, order=order, tags=["late", "refund"]):
             update_case(case=case, actor=Actor(user=agent), assignee=agent, team=team)
 
+    agent_api.get("/cases")  # the first call of a token also notes its last use
     add(5)
     few = count_queries()
     add(45)

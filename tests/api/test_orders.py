@@ -118,9 +118,9 @@ def test_put_updates_what_changed(admin_api, parties):
 @pytest.mark.parametrize(
     "changes, status, code",
     [
-        ({"currency": "XXY"}, 400, "unknown_currency"),
-        ({"currency": "eur"}, 400, "unknown_currency"),
-        ({"total": -1}, 400, "negative_amount"),
+        ({"currency": "XXY"}, 422, "unknown_currency"),
+        ({"currency": "eur"}, 422, "unknown_currency"),
+        ({"total": -1}, 422, "negative_amount"),
         ({"total": 12.5}, 422, "validation_error"),
         ({"total": "12500"}, 422, "validation_error"),
         ({"total": True}, 422, "validation_error"),
@@ -136,7 +136,7 @@ def test_put_updates_what_changed(admin_api, parties):
         ),
         (
             {"lines": [{"description": "x", "quantity": 1, "unit_price": -5}]},
-            400,
+            422,
             "negative_amount",
         ),
         (

@@ -13,7 +13,7 @@ from ombuds.core.errors import PermissionDenied
 
 from .models import Membership
 from .roles import READ_CASES, WRITE_CASES, WRITE_MARKETPLACE, role_allows
-from .selectors import membership_for_token
+from .services import authenticate_token
 
 
 class BearerToken(HttpBearer):
@@ -25,7 +25,7 @@ class BearerToken(HttpBearer):
         self.permission = permission
 
     def authenticate(self, request: HttpRequest, token: str) -> Membership | None:
-        membership = membership_for_token(token.strip())
+        membership = authenticate_token(token.strip())
         if membership is None:
             return None  # ninja answers 401
         if not role_allows(membership.role, self.permission):

@@ -18,8 +18,8 @@ def memberships_of(user: User) -> list[Membership]:
     return list(Membership.objects.filter(user=user).select_related("workspace"))
 
 
-def membership_for_token(raw: str) -> Membership | None:
-    """The membership a bearer token acts as, or None for an unknown or revoked token."""
+def token_and_membership(raw: str) -> tuple[ApiToken, Membership] | None:
+    """The token and the membership it acts as, or None for an unknown or revoked token."""
     parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
@@ -30,11 +30,12 @@ def membership_for_token(raw: str) -> Membership | None:
     )
     if token is None or not hmac.compare_digest(token.key_hash, hash_token_secret(raw)):
         return None
-    return (
+    membership = (
         Membership.objects.select_related("workspace", "user")
         .filter(workspace_id=token.workspace_id, user_id=token.user_id)
         .first()
     )
+    return None if membership is None else (token, membership)
 
 
 def agents_of(workspace: Workspace) -> list[User]:

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -109,3 +110,23 @@ def issue_token(*, membership: Membership, name: str = "") -> tuple[ApiToken, st
 def revoke_token(*, token: ApiToken) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
+
+
+# Writing on every request would serialise API calls on the token row; a few minutes of
+# precision is plenty for "when was this token last used".
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+def authenticate_token(raw: str) -> Membership | None:
+    """The membership an API bearer token acts as (None if unknown or revoked); notes when
+    the token was last used."""
+    from .selectors import token_and_membership
+
+    found = token_and_membership(raw)
+    if found is None:
+        return None
+    token, membership = found
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return membership

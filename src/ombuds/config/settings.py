@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API docs' assets locally instead of from a CDN
     "huey.contrib.djhuey",
     "ombuds.core",
     "ombuds.accounts",

@@ -23,6 +23,7 @@ def check_currency(code: str) -> str:
             "unknown_currency",
             f"{code!r} is not an ISO 4217 currency code.",
             details={"currency": code},
+            status=422,
         )
     return code
 
@@ -34,12 +35,14 @@ def check_amount(amount: int, *, field: str = "amount", allow_negative: bool = F
             "invalid_amount",
             f"{field} must be an integer in minor units.",
             details={"field": field},
+            status=422,
         )
     if amount < 0 and not allow_negative:
         raise ApplicationError(
             "negative_amount",
             f"{field} must not be negative.",
             details={"field": field, "value": amount},
+            status=422,
         )
     return amount
 
