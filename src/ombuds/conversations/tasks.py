@@ -28,7 +28,7 @@ def backoff(attempts: int) -> timedelta:
 def deliver_one(delivery_id: int) -> None:
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update(skip_locked=True)
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("message__case__requester", "message__author_user")
             .filter(pk=delivery_id, status=DeliveryStatus.QUEUED)
             .first()
