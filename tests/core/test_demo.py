@@ -1,0 +1,167 @@
+"""The demo marketplace: loaded once for this module (about 15 s), rolled back afterwards."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.db.models import Count, F, Max, Min
+from django.utils import timezone
+
+from ombuds.accounts.models import Membership, Team, User
+from ombuds.conversations.models import Case, CaseEvent, Delivery, DeliveryStatus, Status
+from ombuds.core.models import Workspace
+from ombuds.demo import DEMO_PASSWORD, load_demo
+from ombuds.marketplace.models import Booking, Order, Party, Payment, Shipment
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo, loaded inside a transaction that is rolled back when the module is done,
+    so other test modules start from an empty database as usual."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield load_demo()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def resale(demo, db):
+    return Workspace.objects.get(slug="resale")
+
+
+def test_the_demo_is_loaded_once(demo, resale):
+    # Asks for `resale` (and so the database) like every test here: pytest-django runs
+    # database tests first, and a test without it would load the demo a second time.
+    assert demo.created
+    assert demo.counts["cases"] == 200
+    assert demo.counts["orders"] >= 380
+
+
+def test_every_status_has_at_least_five_cases(resale):
+    per_status = dict(
+        Case.objects.filter(workspace=resale)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    assert set(per_status) == set(Status.values)
+    assert min(per_status.values()) >= 5
+
+
+def test_cases_vary_in_priority_channel_and_assignment(resale):
+    cases = Case.objects.filter(workspace=resale)
+    assert set(cases.values_list("priority", flat=True)) == {"low", "normal", "high", "urgent"}
+    assert {"email", "web", "chat", "whatsapp", "phone", "api"} <= set(
+        cases.values_list("channel", flat=True)
+    )
+    assert cases.filter(assignee__isnull=True).exists()
+    assert cases.filter(order__isnull=True).exists()  # prospects asking before they buy
+    assert cases.filter(tags__name="vip").exists()
+
+
+def test_dutch_cases_are_written_in_dutch(resale):
+    cases = Case.objects.filter(workspace=resale)
+    assert set(cases.values_list("language", flat=True)) == {"en", "nl"}
+    for case in cases.filter(language="nl").prefetch_related("messages"):
+        opening = min(case.messages.all(), key=lambda m: (m.created_at, m.pk))
+        words = set(opening.body_text.lower().replace(",", " ").replace(".", " ").split())
+        assert words & {"ik", "mijn", "het", "de"}, (case.reference, opening.body_text)
+
+
+def test_staff_in_two_teams_with_every_role(resale):
+    assert Team.objects.filter(workspace=resale).count() >= 2
+    roles = list(Membership.objects.filter(workspace=resale).values_list("role", flat=True))
+    assert {"admin", "supervisor", "finance", "read_only"} <= set(roles)
+    assert roles.count("agent") >= 4
+    agents = User.objects.filter(memberships__workspace=resale, memberships__role="agent")
+    assert agents.filter(language="nl").exists()
+    admin = User.objects.get(email="admin@demo.ombuds.test")
+    assert admin.check_password(DEMO_PASSWORD)
+
+
+def test_orders_of_every_kind_in_every_state(resale):
+    kinds = set(Order.objects.filter(workspace=resale).values_list("kind", flat=True))
+    assert {"event_ticket", "hotel", "goods", "flight"} <= kinds
+    for kind in ("event_ticket", "hotel"):
+        transfers = Booking.objects.filter(workspace=resale, kind=kind)
+        assert set(transfers.values_list("transfer_status", flat=True)) == {
+            "pending",
+            "done",
+            "failed",
+        }
+    parcels = set(Shipment.objects.filter(workspace=resale).values_list("status", flat=True))
+    assert {"delivered", "in_transit", "delayed", "lost", "damaged", "returned"} <= parcels
+    placed = Order.objects.filter(workspace=resale).aggregate(Min("placed_at"), Max("placed_at"))
+    assert timezone.now() - placed["placed_at__min"] <= timedelta(days=91)
+    assert placed["placed_at__max"] <= timezone.now()
+
+
+def test_payments_are_never_refunded_beyond_capture(resale):
+    payments = Payment.objects.filter(workspace=resale)
+    assert not payments.filter(refunded_amount__gt=F("captured_amount")).exists()
+    statuses = set(payments.values_list("status", flat=True))
+    assert {"captured", "partially_refunded", "refunded"} <= statuses
+    # The duplicate-charge cases have an order paid twice.
+    assert (
+        Order.objects.filter(workspace=resale)
+        .annotate(n=Count("payments"))
+        .filter(n__gt=1)
+        .exists()
+    )
+
+
+def test_every_case_has_a_message_and_a_creation_event(resale):
+    cases = Case.objects.filter(workspace=resale)
+    assert not cases.annotate(n=Count("messages")).filter(n=0).exists()
+    created = CaseEvent.objects.filter(workspace=resale, kind="case.created")
+    assert created.values("case").distinct().count() == cases.count()
+    assert CaseEvent.objects.filter(workspace=resale, kind="order.event").exists()
+
+
+def test_each_timeline_runs_forward_and_ends_in_the_past(resale):
+    cases = Case.objects.filter(workspace=resale).annotate(
+        first_message=Min("messages__created_at"),
+        last_message=Max("messages__created_at"),
+        first_event=Min("events__created_at"),
+        last_event=Max("events__created_at"),
+    )
+    now = timezone.now()
+    for case in cases:
+        assert case.created_at <= case.first_message <= case.last_message <= case.updated_at
+        assert case.created_at <= case.first_event <= case.last_event <= case.updated_at
+        assert case.updated_at < now
+        if case.first_response_at:
+            assert case.created_at < case.first_response_at <= case.updated_at
+
+
+def test_old_replies_are_not_mailed_again(resale):
+    deliveries = Delivery.objects.filter(workspace=resale)
+    assert deliveries.exists()
+    assert not deliveries.exclude(status=DeliveryStatus.SENT).exists()
+
+
+def test_outlet_is_a_separate_tenant_the_admin_also_works_in(resale):
+    outlet = Workspace.objects.get(slug="outlet")
+    assert Case.objects.filter(workspace=outlet).count() >= 3
+    assert not Case.objects.filter(workspace=outlet).exclude(reference__startswith="OUT-").exists()
+    admin = User.objects.get(email="admin@demo.ombuds.test")
+    assert set(admin.memberships.values_list("workspace__slug", flat=True)) == {
+        "resale",
+        "outlet",
+    }
+    for case in Case.objects.filter(workspace=outlet).select_related("requester", "order"):
+        assert case.requester.workspace_id == outlet.pk
+        assert case.order is None or case.order.workspace_id == outlet.pk
+
+
+def test_loading_again_changes_nothing(resale):
+    before = (Case.objects.count(), Order.objects.count(), Party.objects.count())
+    again = load_demo()
+    assert not again.created
+    assert (Case.objects.count(), Order.objects.count(), Party.objects.count()) == before
