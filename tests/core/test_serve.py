@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.db import NotSupportedError, connection
 from huey import MemoryHuey, crontab
 
 from ombuds.config.cli import wants_demo
@@ -62,12 +61,6 @@ def test_the_outbox_sweep_is_scheduled_every_minute():
         assert sweep_outbox.s().validate_datetime(datetime(2025, 6, 1, 14, minute))
 
 
-@pytest.mark.xfail(
-    connection.vendor == "postgresql",
-    reason="conversations.tasks.deliver_one locks a query that outer-joins the nullable "
-    "author_user; PostgreSQL refuses FOR UPDATE there (select_for_update needs of=('self',))",
-    raises=NotSupportedError,
-)
 def test_the_sweep_sends_a_queued_reply(db, settings, workspace, agent, buyer):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     case = builders.case(workspace, requester=buyer, channel="email")
