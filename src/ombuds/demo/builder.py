@@ -156,6 +156,7 @@ def build_workspace(profile: Profile, *, seed: int, now: datetime, progress: Pro
         team_override=profile.team_override,
     )
     chronicle = Chronicle(began=timezone.now())
+    timing = random.Random(seed + 1000)
     plan = casting.statuses(profile.cases)
     case_orders = 0
     for i, status in enumerate(plan, start=1):
@@ -167,6 +168,7 @@ def build_workspace(profile: Profile, *, seed: int, now: datetime, progress: Pro
             book=book,
             chronicle=chronicle,
             rng=rng,
+            timing=timing,
             supervisor=desk.supervisor,
             now=now,
             placeholders=_interests(rng, now, brief.language),

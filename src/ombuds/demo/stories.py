@@ -87,6 +87,7 @@ class CaseStory:
         book: OrderBook,
         chronicle: Chronicle,
         rng: random.Random,
+        timing: random.Random,
         supervisor: User | None,
         now: datetime,
         placeholders: dict[str, str],
@@ -96,6 +97,9 @@ class CaseStory:
         self.book = book
         self.chronicle = chronicle
         self.rng = rng
+        # Whether a step falls outside working hours depends on the time of day the demo is
+        # loaded; those draws come from their own generator so the content stays the same.
+        self.timing = timing
         self.supervisor = supervisor
         self.now = now
         self.case: Case | None = None
@@ -199,7 +203,7 @@ class CaseStory:
             return at
         day = local if local.hour < opens else local + timedelta(days=1)
         wake = day.replace(hour=opens, minute=0, second=0, microsecond=0)
-        return wake + self.rng.uniform(0, 150) * timedelta(minutes=1)
+        return wake + self.timing.uniform(0, 150) * timedelta(minutes=1)
 
     def _settle_clock(self, opened: datetime, last: datetime) -> None:
         case = Case.objects.only("first_response_at", "solved_at").get(pk=self.case.pk)
