@@ -138,7 +138,7 @@ class OrderBook:
             workspace=self.workspace, external_id=demo.external_id, spec=demo.spec
         )
 
-    def refund(self, demo: DemoOrder, *, how: str, at: datetime) -> int:
+    def refund(self, demo: DemoOrder, *, how: str) -> int:
         """The marketplace refunds: in full, part of it, or only a duplicate payment.
         Returns the amount refunded now."""
         payments = demo.spec.payments

@@ -322,7 +322,7 @@ class CaseStory:
         elif outcome == "delivered":
             self.marketplace_reports("shipment.delivered", at)
         elif outcome and outcome.startswith("refund"):
-            amount = self.book.refund(order, how=outcome, at=at)
+            amount = self.book.refund(order, how=outcome)
             record_order_event(
                 workspace=self.workspace,
                 order=order.order,

@@ -52,8 +52,9 @@ class Script:
 
 
 def all_scripts() -> tuple[Script, ...]:
-    from .bookings import SCRIPTS as BOOKINGS
     from .goods import SCRIPTS as GOODS
     from .questions import SCRIPTS as QUESTIONS
+    from .stays import SCRIPTS as STAYS
+    from .tickets import SCRIPTS as TICKETS
 
-    return BOOKINGS + GOODS + QUESTIONS
+    return TICKETS + STAYS + GOODS + QUESTIONS
