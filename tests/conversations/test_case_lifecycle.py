@@ -83,3 +83,19 @@ def test_each_changed_field_is_one_timeline_event(workspace, agent, buyer):
         ("assignee.changed", None, {"id": agent.pk, "name": "Anna Agent"}),
         ("tags.changed", [], ["late", "refund"]),
     ]
+
+
+def test_closing_keeps_when_the_case_was_solved_and_reopening_clears_it(workspace, agent, buyer):
+    solved = builders.case(workspace, requester=buyer)
+    update_case(case=solved, actor=Actor(user=agent), status="solved")
+    solved.refresh_from_db()
+    stamp = solved.solved_at
+    update_case(case=solved, actor=Actor(user=agent), status="closed")
+    solved.refresh_from_db()
+    assert stamp is not None and solved.solved_at == stamp
+
+    reopened = builders.case(workspace, requester=buyer)
+    update_case(case=reopened, actor=Actor(user=agent), status="solved")
+    update_case(case=reopened, actor=Actor(user=agent), status="open")
+    reopened.refresh_from_db()
+    assert reopened.solved_at is None

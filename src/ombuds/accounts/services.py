@@ -29,6 +29,7 @@ def create_workspace(
     case_prefix: str | None = None,
     timezone_name: str = "Europe/Amsterdam",
     languages: list[str] | None = None,
+    support_email: str = "",
 ) -> Workspace:
     """Open a new tenant. Its case references start at PREFIX-1."""
     if Workspace.objects.filter(slug=slug).exists():
@@ -42,6 +43,7 @@ def create_workspace(
         case_prefix=prefix,
         timezone=timezone_name,
         languages=languages or ["en", "nl"],
+        support_email=support_email,
     )
     try:
         workspace.full_clean()

@@ -351,7 +351,8 @@ def _set_status(case: Case, target: str, actor: Actor, now: datetime) -> list[st
     if target == Status.SOLVED:
         case.solved_at = now
         fields.append("solved_at")
-    elif before == Status.SOLVED:
+    elif before == Status.SOLVED and target != Status.CLOSED:
+        # Reopened: it is no longer solved. Closing keeps the moment it was solved.
         case.solved_at = None
         fields.append("solved_at")
     events.record(case, "status.changed", actor, before=before, after=target, at=now)

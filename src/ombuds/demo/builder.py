@@ -196,10 +196,8 @@ def open_workspace(profile: Profile) -> Workspace:
         case_prefix=profile.prefix,
         timezone_name=cat.TIMEZONE,
         languages=["en", "nl"],
+        support_email=profile.support_email,
     )
-    # create_workspace takes no support address yet; replies are sent from this one.
-    Workspace.objects.filter(pk=workspace.pk).update(support_email=profile.support_email)
-    workspace.support_email = profile.support_email
     return workspace
 
 
