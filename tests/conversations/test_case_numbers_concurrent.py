@@ -18,8 +18,7 @@ def test_parallel_writers_get_distinct_consecutive_numbers():
     if connection.vendor != "postgresql":
         pytest.skip("parallel writers need PostgreSQL; SQLite serialises writers by design")
     workspace = builders.workspace("busy", prefix="BUSY")
-    buyers = [builders.party(workspace, f"B{i}", email=f"b{i}@example.com")
-              for i in range(WRITERS)]
+    buyers = [builders.party(workspace, f"B{i}", email=f"b{i}@example.com") for i in range(WRITERS)]
     start = threading.Barrier(WRITERS)
     failures: list[BaseException] = []
 

@@ -136,8 +136,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
 # One catalogue per area, so each area keeps its own Dutch next to its own templates.
-LOCALE_PATHS = [SRC_DIR / "web" / "desk" / "locale", SRC_DIR / "web" / "portal" / "locale",
-                SRC_DIR / "locale"]
+LOCALE_PATHS = [
+    SRC_DIR / "web" / "desk" / "locale",
+    SRC_DIR / "web" / "portal" / "locale",
+    SRC_DIR / "locale",
+]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
