@@ -44,3 +44,9 @@ def agents_of(workspace: Workspace) -> list[User]:
             "name", "email"
         )
     )
+
+
+def sign_in_name(request, credentials: dict | None) -> str:
+    """The address someone tries to sign in as, lower-cased, for the lock-out's count."""
+    name = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(name).strip().lower()

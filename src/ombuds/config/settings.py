@@ -9,6 +9,7 @@ OMBUDS_DEBUG      "1" turns on Django's debug mode
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "ombuds.conversations",
     "ombuds.intake",
     "ombuds.web",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ombuds.core.middleware.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ombuds.config.urls"
@@ -129,6 +132,19 @@ PASSWORD_HASHERS = [
 if TESTING:
     # Hashing cost is not what the tests are about.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock a sign-in name from one address out after repeated failures, for a quarter hour:
+# slows password guessing without letting a stranger lock an agent out everywhere.
+AXES_FAILURE_LIMIT = int(os.environ.get("OMBUDS_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "ombuds.accounts.selectors.sign_in_name"
+AXES_LOCKOUT_TEMPLATE = "web/desk/locked_out.html"
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
