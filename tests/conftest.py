@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from tests import builders
 
@@ -12,6 +13,12 @@ def _attachments_in_tmp(settings, tmp_path):
             "OPTIONS": {"location": str(tmp_path / "attachments")},
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Ids repeat between tests (each rolls back), so a cached value would leak across.
+    cache.clear()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ombuds.core.models import Workspace
+from ombuds.core.models import ChoiceLabels, Workspace
 
 
 class Role(models.TextChoices):
@@ -50,7 +50,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name or self.email.split("@")[0]
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels, models.Model):
     """A user's role in one workspace; without one, the workspace does not exist for them."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")

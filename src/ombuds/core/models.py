@@ -2,7 +2,24 @@
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
+
+
+class ChoiceLabels:
+    """`get_FOO_display()` without translating every choice of the field on each call.
+
+    Django's version builds a dict of all choices per call, and hashing a lazy label
+    translates it; on a 50-row inbox that was 150 calls of ~150 µs. Here the labels are
+    collected once per field and only the one shown is translated. Mix in before
+    models.Model."""
+
+    def _get_FIELD_display(self, field):
+        labels = field.__dict__.get("_ombuds_labels")
+        if labels is None:
+            labels = field._ombuds_labels = dict(field.flatchoices)
+        value = getattr(self, field.attname)
+        return force_str(labels.get(value, value), strings_only=True)
 
 
 class Workspace(models.Model):

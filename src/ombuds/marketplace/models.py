@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ombuds.core.models import Workspace
+from ombuds.core.models import ChoiceLabels, Workspace
 
 
 class PartyKind(models.TextChoices):
@@ -12,7 +12,7 @@ class PartyKind(models.TextChoices):
     THIRD_PARTY = "third_party", _("Third party")
 
 
-class Party(models.Model):
+class Party(ChoiceLabels, models.Model):
     """A person or business outside the desk: buyer (or prospect), seller, hotel, courier…"""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="parties")
@@ -45,7 +45,7 @@ class IdentityKind(models.TextChoices):
     HANDLE = "handle", _("Social handle")
 
 
-class PartyIdentity(models.Model):
+class PartyIdentity(ChoiceLabels, models.Model):
     """One way to recognise a party: an email, an E.164 phone, a social handle."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
@@ -75,7 +75,7 @@ class OrderStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
-class Order(models.Model):
+class Order(ChoiceLabels, models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="orders")
     external_id = models.CharField(max_length=100)
     buyer = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="purchases")
@@ -126,7 +126,7 @@ class PaymentStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Payment(models.Model):
+class Payment(ChoiceLabels, models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
     external_id = models.CharField(max_length=100)
@@ -169,7 +169,7 @@ class TransferStatus(models.TextChoices):
     FAILED = "failed", _("Transfer failed")
 
 
-class Booking(models.Model):
+class Booking(ChoiceLabels, models.Model):
     """A resold reservation: the seller must transfer it to the buyer before it can be used."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
@@ -210,7 +210,7 @@ class ShipmentStatus(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
-class Shipment(models.Model):
+class Shipment(ChoiceLabels, models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
     external_id = models.CharField(max_length=100)
