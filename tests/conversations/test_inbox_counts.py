@@ -7,7 +7,7 @@ from tests import builders
 
 def test_counts_cover_active_cases_of_each_view(workspace, agent, buyer):
     team = create_team(workspace=workspace, name="Tickets", members=[agent])
-    mine, unassigned, waiting, done = (builders.case(workspace, requester=buyer) for _ in range(4))
+    mine, _unassigned, waiting, done = (builders.case(workspace, requester=buyer) for _ in range(4))
     update_case(case=mine, actor=Actor(user=agent), assignee=agent, team=team)
     update_case(case=waiting, actor=Actor(user=agent), status="pending_third_party")
     update_case(case=done, actor=Actor(user=agent), status="solved", assignee=agent)
