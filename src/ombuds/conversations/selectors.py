@@ -23,6 +23,7 @@ from .models import (
     Attachment,
     Case,
     CaseEvent,
+    CaseParticipant,
     Message,
     MessageKind,
     Status,
@@ -30,6 +31,7 @@ from .models import (
 
 VIEWS = ("mine", "unassigned", "team", "pending", "all")
 _REFERENCE = re.compile(r"^([A-Za-z][A-Za-z0-9]{1,7})-(\d{1,12})$")
+_WHOLE_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass
@@ -78,31 +80,49 @@ def _int_or_none(value: str | None, name: str) -> int | None:
         ) from None
 
 
+# A search narrows the inbox to at most this many cases before views, filters and paging.
+SEARCH_LIMIT = 500
+
+
+def _case_ids(query: QuerySet[Case]) -> set[int]:
+    return set(query.values_list("pk", flat=True)[:SEARCH_LIMIT])
+
+
 def search_condition(workspace: Workspace, q: str) -> Q:
-    """What 'search' means in the inbox: a case reference, an email, a name, an order
-    number, or words of the subject."""
+    """What 'search' means in the inbox: a case reference or number, an order number, an
+    email address (or its start), a customer's name, and, when none of those match, words
+    of the subject.
+
+    Each kind is its own indexed lookup and the matches are joined by id: one OR across
+    them would let the database fall back to reading every case of the workspace.
+    """
     q = q.strip()
     if not q:
         return Q()
+    cases = Case.objects.filter(workspace=workspace)
+    ids: set[int] = set()
     if m := _REFERENCE.match(q):
-        return Q(reference=f"{m.group(1).upper()}-{int(m.group(2))}") | Q(order__external_id=q)
-    if "@" in q:
-        party_ids = PartyIdentity.objects.filter(
-            workspace=workspace, kind=IdentityKind.EMAIL, value__startswith=q.lower()
-        ).values("party_id")
-        return Q(requester_id__in=party_ids)
-    condition = (
-        Q(order__external_id=q)
-        | Q(subject__icontains=q)
-        | Q(
-            requester_id__in=Party.objects.filter(workspace=workspace, name__icontains=q).values(
-                "pk"
-            )
-        )
-    )
+        ids |= _case_ids(cases.filter(reference=f"{m.group(1).upper()}-{int(m.group(2))}"))
     if q.isdigit():
-        condition |= Q(number=int(q))
-    return condition
+        ids |= _case_ids(cases.filter(number=int(q)))
+    orders = Order.objects.filter(workspace=workspace, external_id=q).values("pk")
+    ids |= _case_ids(cases.filter(order__in=orders))
+    if "@" in q:
+        identities = PartyIdentity.objects.filter(workspace=workspace, kind=IdentityKind.EMAIL)
+        email = q.lower()
+        # A whole address is an exact, indexed match; a partial one scans the identities.
+        if _WHOLE_EMAIL.match(email):
+            identities = identities.filter(value=email)
+        else:
+            identities = identities.filter(value__startswith=email)
+        ids |= _case_ids(cases.filter(requester__in=identities.values("party_id")))
+    else:
+        parties = Party.objects.filter(workspace=workspace, name__icontains=q).values("pk")
+        ids |= _case_ids(cases.filter(requester__in=parties[:SEARCH_LIMIT]))
+    if not ids:
+        # Subject words need a scan; full-text search arrives with the knowledge base.
+        ids = _case_ids(cases.filter(subject__icontains=q).order_by("-updated_at", "-pk"))
+    return Q(pk__in=ids)
 
 
 def _inbox_query(workspace: Workspace, user: User, filters: InboxFilters) -> QuerySet[Case]:
@@ -236,11 +256,13 @@ def other_cases_of(
     *, workspace: Workspace, party: Party, exclude: Case | None = None, limit: int = 10
 ) -> list[Case]:
     """A party's other cases, as requester or as participant (a seller's disputes)."""
-    query = (
-        Case.objects.filter(workspace=workspace)
-        .filter(Q(requester=party) | Q(participants__party=party))
-        .distinct()
-    )
+    # Two indexed lookups joined by id; an OR across the participant join would read
+    # every case of the workspace.
+    as_requester = Case.objects.filter(workspace=workspace, requester=party).values("pk")
+    as_participant = CaseParticipant.objects.filter(
+        party=party, case__workspace=workspace
+    ).values("case_id")
+    query = Case.objects.filter(pk__in=as_requester.union(as_participant))
     if exclude is not None:
         query = query.exclude(pk=exclude.pk)
     return list(query.order_by("-updated_at", "-pk")[:limit])
