@@ -1,11 +1,22 @@
+"""The ASGI entry point `ombuds serve` runs under uvicorn.
+
+Pages and the API are served by Django's WSGI handler on a fixed pool of threads
+(a2wsgi), not by Django's ASGI handler: the latter runs each request's synchronous code
+in a thread of its own, so a database connection could not outlive its request (a new
+SQLite connection with a cold cache, or a new PostgreSQL login, per request; under load
+PostgreSQL ran out of connections). Threads of a fixed pool keep theirs. Websockets
+(live chat, the live inbox) will be routed here beside "http". See docs/adr/0004.
+"""
+
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ombuds.config.settings")
 
+from a2wsgi import WSGIMiddleware
 from channels.routing import ProtocolTypeRouter
-from django.core.asgi import get_asgi_application
+from django.conf import settings
+from django.core.wsgi import get_wsgi_application
 
-django_application = get_asgi_application()
+http_application = WSGIMiddleware(get_wsgi_application(), workers=settings.OMBUDS_WEB_THREADS)
 
-# Live chat and the live inbox add a "websocket" route here.
-application = ProtocolTypeRouter({"http": django_application})
+application = ProtocolTypeRouter({"http": http_application})

@@ -181,12 +181,16 @@ OMBUDS_MAX_MESSAGE_CHARS = 100_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 OMBUDS_MAGIC_LINK_MAX_AGE = 60 * 60 * 24  # seconds a portal link stays valid
+# Threads serving web and API requests in one `ombuds serve` process; each keeps its own
+# database connection, so PostgreSQL's max_connections must cover processes x threads.
+OMBUDS_WEB_THREADS = int(os.environ.get("OMBUDS_WEB_THREADS", "8"))
 OMBUDS_PUBLIC_URL = os.environ.get("OMBUDS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": "ombuds",
