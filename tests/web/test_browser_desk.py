@@ -2,7 +2,6 @@
 reply, and see the reply land in the timeline through htmx."""
 
 # The shared desk scenario's fixtures are imported by name; pytest injects them as arguments.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -12,12 +11,6 @@ from pathlib import Path
 import pytest
 
 from tests import builders
-from tests.web.test_desk_scenario import (  # noqa: F401
-    hotel,
-    seller,
-    ticket_case,
-    ticket_order,
-)
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would otherwise
 # refuse to be called from it.

@@ -2,7 +2,6 @@
 timeline, attachments, and the requester's and seller's other cases."""
 
 # The shared desk scenario's fixtures are imported by name; pytest injects them as arguments.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -16,14 +15,6 @@ from ombuds.conversations.events import Actor
 from ombuds.conversations.models import Attachment
 from ombuds.conversations.services import add_internal_note, update_case
 from tests import builders
-from tests.web.test_desk_scenario import (  # noqa: F401
-    agent_client,
-    hotel,
-    order_event,
-    seller,
-    ticket_case,
-    ticket_order,
-)
 
 
 def url(case) -> str:

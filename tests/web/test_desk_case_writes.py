@@ -2,7 +2,6 @@
 events; refusals show an error with a 4xx status and write nothing."""
 
 # The shared desk scenario's fixtures are imported by name; pytest injects them as arguments.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -13,15 +12,6 @@ from ombuds.conversations.events import Actor
 from ombuds.conversations.models import Attachment, Case, CaseEvent, Message, MessageKind
 from ombuds.conversations.services import update_case
 from tests import builders
-from tests.web.test_desk_scenario import (  # noqa: F401
-    agent_client,
-    colleague,
-    hotel,
-    seller,
-    team,
-    ticket_case,
-    ticket_order,
-)
 
 HTMX = {"HX-Request": "true", "HX-Target": "timeline"}
 

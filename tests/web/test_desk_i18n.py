@@ -1,7 +1,6 @@
 """The desk in Dutch: labels, choice names, timeline sentences, money and refusals."""
 
 # The shared desk scenario's fixtures are imported by name; pytest injects them as arguments.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -12,13 +11,6 @@ from django.utils import translation
 from ombuds.conversations.events import Actor
 from ombuds.conversations.services import update_case
 from ombuds.web.desk.timeline import describe_event
-from tests.web.test_desk_scenario import (  # noqa: F401
-    agent_client,
-    hotel,
-    seller,
-    ticket_case,
-    ticket_order,
-)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 count that does not grow with the rows shown."""
 
 # The shared desk scenario's fixtures are imported by name; pytest injects them as arguments.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -16,15 +15,6 @@ from ombuds.accounts.services import create_team
 from ombuds.conversations.events import Actor
 from ombuds.conversations.services import update_case
 from tests import builders
-from tests.web.test_desk_scenario import (  # noqa: F401
-    agent_client,
-    colleague,
-    hotel,
-    seller,
-    team,
-    ticket_case,
-    ticket_order,
-)
 
 INBOX = "/w/resale/inbox/"
 

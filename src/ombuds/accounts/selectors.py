@@ -4,7 +4,7 @@ import hmac
 
 from ombuds.core.models import Workspace
 
-from .models import ApiToken, Membership, User
+from .models import ApiToken, Membership, Team, User
 from .services import TOKEN_PREFIX, hash_token_secret
 
 
@@ -50,3 +50,7 @@ def sign_in_name(request, credentials: dict | None) -> str:
     """The address someone tries to sign in as, lower-cased, for the lock-out's count."""
     name = (credentials or {}).get("username") or request.POST.get("username", "")
     return str(name).strip().lower()
+
+
+def teams_of(workspace: Workspace) -> list[Team]:
+    return list(Team.objects.filter(workspace=workspace).order_by("name"))

@@ -27,6 +27,7 @@ from .models import (
     Message,
     MessageKind,
     Status,
+    Tag,
 )
 
 VIEWS = ("mine", "unassigned", "team", "pending", "all")
@@ -259,9 +260,9 @@ def other_cases_of(
     # Two indexed lookups joined by id; an OR across the participant join would read
     # every case of the workspace.
     as_requester = Case.objects.filter(workspace=workspace, requester=party).values("pk")
-    as_participant = CaseParticipant.objects.filter(
-        party=party, case__workspace=workspace
-    ).values("case_id")
+    as_participant = CaseParticipant.objects.filter(party=party, case__workspace=workspace).values(
+        "case_id"
+    )
     query = Case.objects.filter(pk__in=as_requester.union(as_participant))
     if exclude is not None:
         query = query.exclude(pk=exclude.pk)
@@ -299,3 +300,8 @@ def assignable_user(*, workspace: Workspace, user_id: int) -> User | None:
 
 def team_of(*, workspace: Workspace, team_id: int) -> Team | None:
     return Team.objects.filter(pk=team_id, workspace=workspace).first()
+
+
+def tag_names_of(workspace: Workspace) -> list[str]:
+    """The tags in use in a workspace, for filters and suggestions."""
+    return list(Tag.objects.filter(workspace=workspace).values_list("name", flat=True))

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.utils.translation import get_language_info
 
 from ombuds.accounts.models import Team, User
-from ombuds.accounts.selectors import agents_of
-from ombuds.conversations.models import Tag
+from ombuds.accounts.selectors import agents_of, teams_of
+from ombuds.conversations.selectors import tag_names_of
 from ombuds.core.models import Workspace
 
 
@@ -41,9 +41,7 @@ def choices_for(workspace: Workspace) -> FilterChoices:
     codes = list(dict.fromkeys([*(workspace.languages or []), *(c for c, _ in settings.LANGUAGES)]))
     return FilterChoices(
         agent_rows={str(u.pk): u for u in agents_of(workspace)},
-        team_rows={str(t.pk): t for t in Team.objects.filter(workspace=workspace)},
-        tags=[
-            (n, n) for n in Tag.objects.filter(workspace=workspace).values_list("name", flat=True)
-        ],
+        team_rows={str(t.pk): t for t in teams_of(workspace)},
+        tags=[(name, name) for name in tag_names_of(workspace)],
         languages=[(c, language_name(c)) for c in codes],
     )

@@ -1,5 +1,5 @@
-"""The desk's shared scenario: a resale workspace with a ticket order, a seller, a hotel
-and a few cases. Test modules of the desk import these fixtures; this module has no tests."""
+"""The web tests' shared scenario: a resale workspace with a ticket order, a seller, a
+hotel and a few cases."""
 
 from __future__ import annotations
 
@@ -127,9 +127,4 @@ def order_event(workspace, ticket_order, ticket_case):
 @pytest.fixture
 def agent_client(client, agent):
     client.force_login(agent)
-    return client
-
-
-def login(client, user):
-    client.force_login(user)
     return client
