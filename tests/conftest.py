@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
 from tests import builders
 
@@ -13,6 +14,12 @@ def _attachments_in_tmp(settings, tmp_path):
             "OPTIONS": {"location": str(tmp_path / "attachments")},
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: parallel writers with row locks; SQLite has one writer")
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from ombuds.conversations.models import Case, Message
 from ombuds.core import idempotency
@@ -113,7 +113,6 @@ def test_a_key_taken_between_lookup_and_claim_replays_the_winner(agent_api, monk
 
 
 @pytest.mark.postgres_only
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row-level concurrency")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_duplicates_open_one_case():
     workspace = builders.workspace("race", prefix="RACE")
