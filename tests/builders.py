@@ -9,8 +9,9 @@ from ombuds.conversations.events import Actor
 from ombuds.conversations.models import Case
 from ombuds.conversations.services import open_case
 from ombuds.core.models import Workspace
+from ombuds.marketplace.inputs import OrderInput
 from ombuds.marketplace.models import Order, Party
-from ombuds.marketplace.services import OrderInput, upsert_order, upsert_party
+from ombuds.marketplace.services import upsert_order, upsert_party
 
 PASSWORD = "correct horse battery staple"
 

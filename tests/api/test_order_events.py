@@ -1,8 +1,8 @@
 """POST /orders/{external_id}/events: what happens to an order reaches its cases."""
 
 from ombuds.conversations.models import CaseEvent
+from ombuds.marketplace.inputs import ShipmentInput
 from ombuds.marketplace.models import OrderEvent, Shipment, ShipmentStatus
-from ombuds.marketplace.services import ShipmentInput
 from tests import builders
 from tests.api.client import assert_error
 

@@ -3,12 +3,15 @@ from datetime import UTC, date, datetime
 import pytest
 
 from ombuds.core.errors import ApplicationError
-from ombuds.marketplace.models import Order, OrderLine, Party, PartyIdentity, Payment
-from ombuds.marketplace.services import (
+from ombuds.marketplace.inputs import (
     BookingInput,
+    LineInput,
     OrderInput,
     PaymentInput,
     ShipmentInput,
+)
+from ombuds.marketplace.models import Order, OrderLine, Party, PartyIdentity, Payment
+from ombuds.marketplace.services import (
     find_or_create_party_by_email,
     record_order_event,
     upsert_order,
@@ -46,8 +49,6 @@ def ticket_order(buyer="B-1", seller="S-1", **changes) -> OrderInput:
 
 
 def builders_line(description, quantity, unit_price):
-    from ombuds.marketplace.services import LineInput
-
     return LineInput(description=description, quantity=quantity, unit_price=unit_price)
 
 

@@ -10,7 +10,7 @@ import pytest
 from ombuds.accounts.services import create_team
 from ombuds.conversations.events import Actor
 from ombuds.conversations.services import record_order_event
-from ombuds.marketplace.services import BookingInput, LineInput, PaymentInput, ShipmentInput
+from ombuds.marketplace.inputs import BookingInput, LineInput, PaymentInput, ShipmentInput
 from tests import builders
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)

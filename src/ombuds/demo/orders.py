@@ -11,15 +11,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ombuds.core.models import Workspace
-from ombuds.marketplace.models import Order, Party, PaymentStatus, ShipmentStatus
-from ombuds.marketplace.services import (
+from ombuds.marketplace.inputs import (
     BookingInput,
     LineInput,
     OrderInput,
     PaymentInput,
     ShipmentInput,
-    upsert_order,
 )
+from ombuds.marketplace.models import Order, Party, PaymentStatus, ShipmentStatus
+from ombuds.marketplace.services import upsert_order
 
 from . import wording
 from .catalogue import (

@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, ConfigDict, StrictBool, StrictInt
 
 from ombuds.conversations.selectors import cases_of_order, other_cases_of
 
+from .inputs import BookingInput, LineInput, OrderInput, PaymentInput, ShipmentInput
 from .models import (
     Booking,
     BookingKind,
@@ -32,7 +33,6 @@ from .models import (
     TransferStatus,
 )
 from .selectors import orders_of_party
-from .services import BookingInput, LineInput, OrderInput, PaymentInput, ShipmentInput
 
 PARTY_CASES = 50
 PARTY_ORDERS = 50
