@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ombuds.accounts.models import Team, User
-from ombuds.core.errors import ApplicationError, InvalidTransition
+from ombuds.core.errors import ApplicationError
 from ombuds.core.html import sanitize_html, text_to_html
 from ombuds.core.models import Workspace
 from ombuds.core.sequences import next_number
@@ -32,35 +32,9 @@ from .models import (
     Status,
     Tag,
 )
-
-S = Status
-# Where a case may go from each status. A closed case stays closed: a customer who
-# writes again opens a follow-up case.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.NEW: frozenset(
-        {S.OPEN, S.PENDING_CUSTOMER, S.PENDING_THIRD_PARTY, S.ON_HOLD, S.SOLVED, S.CLOSED}
-    ),
-    S.OPEN: frozenset({S.PENDING_CUSTOMER, S.PENDING_THIRD_PARTY, S.ON_HOLD, S.SOLVED, S.CLOSED}),
-    S.PENDING_CUSTOMER: frozenset({S.OPEN, S.PENDING_THIRD_PARTY, S.ON_HOLD, S.SOLVED}),
-    S.PENDING_THIRD_PARTY: frozenset({S.OPEN, S.PENDING_CUSTOMER, S.ON_HOLD, S.SOLVED}),
-    S.ON_HOLD: frozenset({S.OPEN, S.PENDING_CUSTOMER, S.PENDING_THIRD_PARTY, S.SOLVED}),
-    S.SOLVED: frozenset({S.OPEN, S.CLOSED}),
-    S.CLOSED: frozenset(),
-}
+from .transitions import check_transition
 
 MAX_TAGS = 20
-
-
-def check_transition(current: str, target: str) -> None:
-    if target not in Status.values:
-        raise ApplicationError(
-            "unknown_status",
-            f"{target!r} is not a case status.",
-            details={"allowed": Status.values},
-            status=422,
-        )
-    if target != current and target not in TRANSITIONS[current]:
-        raise InvalidTransition("case", current, target)
 
 
 def _check_body(body: str) -> str:
