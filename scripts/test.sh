@@ -28,7 +28,7 @@ else
     echo "!! PostgreSQL is required here (OMBUDS_REQUIRE_POSTGRES=1) but does not answer."
     pg_rc=1
   else
-    echo "!! SKIPPED: the PostgreSQL run — no server at 127.0.0.1:5432."
+    echo "!! SKIPPED: the PostgreSQL run — no server answers at $PG_URL."
     echo "!! Only the SQLite run above counts; CI runs both."
     pg_rc=0
   fi
