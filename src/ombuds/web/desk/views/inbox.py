@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
@@ -84,6 +85,8 @@ def inbox(request, slug: str):
     context = {
         "workspace": workspace,
         "page": page,
+        # Rows link to their case by reference: one reverse() per page, not one per row.
+        "case_path": reverse("web:case", args=[workspace.slug, "_"]).removesuffix("_/"),
         "error": error,
         "view": view,
         "q": query.get("q", ""),
