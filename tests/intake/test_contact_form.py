@@ -43,3 +43,35 @@ def test_only_the_buyers_own_order_is_linked(workspace, buyer):
     assert linked.order == own
     assert foreign.order is None
     assert "(Order number given: ORD-2)" in foreign.messages.get().body_text
+
+
+def test_an_integration_opens_a_case_for_a_customer_by_email(workspace, agent, buyer):
+    import pytest
+
+    from ombuds.core.errors import ApplicationError
+    from ombuds.intake.services import open_case_for_requester
+
+    order = builders.order(workspace, "ORD-9", buyer=buyer)
+    case = open_case_for_requester(
+        workspace=workspace,
+        by=agent,
+        email="BRAM@example.com",
+        name="",
+        subject="Late",
+        body="Where is it?",
+        order_external_id="ORD-9",
+    )
+    assert (case.requester, case.order, case.channel) == (buyer, order, "api")
+    assert case.events.get(kind="case.created").actor_user == agent
+
+    with pytest.raises(ApplicationError) as refused:
+        open_case_for_requester(
+            workspace=workspace,
+            by=agent,
+            email="new@example.com",
+            name="",
+            subject="x",
+            body="y",
+            order_external_id="NOPE",
+        )
+    assert refused.value.code == "unknown_order"

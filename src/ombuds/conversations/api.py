@@ -12,8 +12,7 @@ from ninja import Query, Router, Status
 from ombuds.accounts.api_auth import can_read_cases, can_write_cases
 from ombuds.accounts.models import Membership
 from ombuds.core.errors import ApplicationError
-from ombuds.marketplace.selectors import order_by_external_id
-from ombuds.marketplace.services import find_or_create_party_by_email
+from ombuds.intake.services import open_case_for_requester
 
 from .attachments import IncomingFile
 from .events import Actor
@@ -36,7 +35,7 @@ from .selectors import (
     messages_of,
     team_of,
 )
-from .services import add_internal_note, open_case, reply_to_customer, update_case
+from .services import add_internal_note, reply_to_customer, update_case
 
 router = Router(tags=["cases"], auth=can_read_cases)
 
@@ -45,30 +44,15 @@ router = Router(tags=["cases"], auth=can_read_cases)
 def post_case(request: HttpRequest, payload: CaseIn):
     """Open a case for a customer, by email; the answer carries its reference."""
     member: Membership = request.auth
-    order = None
-    if payload.order is not None:
-        order = order_by_external_id(workspace=member.workspace, external_id=payload.order)
-        if order is None:
-            raise ApplicationError(
-                "unknown_order",
-                f"No order with external id {payload.order!r}.",
-                details={"field": "order"},
-                status=422,
-            )
-    requester = find_or_create_party_by_email(
+    case = open_case_for_requester(
         workspace=member.workspace,
+        by=member.user,
         email=payload.requester.email,
         name=payload.requester.name,
-        language=payload.language,
-    )
-    case = open_case(
-        workspace=member.workspace,
         subject=payload.subject,
         body=payload.body,
-        requester=requester,
-        actor=Actor(user=member.user),
+        order_external_id=payload.order,
         channel=payload.channel,
-        order=order,
         priority=payload.priority,
         language=payload.language,
         tags=payload.tags,

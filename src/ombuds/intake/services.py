@@ -1,13 +1,17 @@
-"""Turning what customers send into cases: the web form for now, every channel later."""
+"""Turning what customers send into cases: the web form and the API for now, every
+channel later."""
 
 from django.db import transaction
 
+from ombuds.accounts.models import User
 from ombuds.conversations.attachments import IncomingFile
 from ombuds.conversations.events import Actor
 from ombuds.conversations.models import Case, Channel
 from ombuds.conversations.services import open_case
+from ombuds.core.errors import ApplicationError
 from ombuds.core.models import Workspace
 from ombuds.marketplace.models import Order
+from ombuds.marketplace.selectors import order_by_external_id
 from ombuds.marketplace.services import find_or_create_party_by_email
 
 
@@ -51,4 +55,48 @@ def submit_contact_form(
         language=language,
         topic=topic,
         files=files,
+    )
+
+
+@transaction.atomic
+def open_case_for_requester(
+    *,
+    workspace: Workspace,
+    by: User,
+    email: str,
+    name: str,
+    subject: str,
+    body: str,
+    order_external_id: str | None = None,
+    channel: str = Channel.API,
+    priority: str = "normal",
+    language: str = "",
+    tags: list[str] = (),
+) -> Case:
+    """An integration or an agent opens a case for a customer known by email, about an
+    order known by the marketplace's id."""
+    order = None
+    if order_external_id is not None:
+        order = order_by_external_id(workspace=workspace, external_id=order_external_id)
+        if order is None:
+            raise ApplicationError(
+                "unknown_order",
+                f"No order with external id {order_external_id!r}.",
+                details={"field": "order"},
+                status=422,
+            )
+    requester = find_or_create_party_by_email(
+        workspace=workspace, email=email, name=name, language=language
+    )
+    return open_case(
+        workspace=workspace,
+        subject=subject,
+        body=body,
+        requester=requester,
+        actor=Actor(user=by),
+        channel=channel,
+        order=order,
+        priority=priority,
+        language=language,
+        tags=tags,
     )
