@@ -156,80 +156,70 @@ def _written(request, workspace, membership, case, message: str):
     return redirect("web:case", slug=workspace.slug, reference=case.reference)
 
 
+def _submit(request, workspace, membership, case, name: str, form, *, invalid, done, write):
+    """Every write on the case page: check the form, run the service, then show the case
+    again, or the form as the agent filled it in with what went wrong."""
+    if not form.is_valid():
+        return _form_refused(request, workspace, membership, case, name, form, invalid, 422)
+    try:
+        write(form.cleaned_data)
+    except ApplicationError as refusal:
+        message = refusal_message(refusal)
+        return _form_refused(
+            request, workspace, membership, case, name, form, message, refusal.status
+        )
+    return _written(request, workspace, membership, case, done)
+
+
 @case_write
 def case_reply(request, workspace, membership, case):
-    form = ReplyForm(request.POST, request.FILES)
-    if not form.is_valid():
-        message = _("The reply was not sent; see the marked fields.")
-        return _form_refused(request, workspace, membership, case, "reply_form", form, message, 422)
-    try:
-        reply_to_customer(
+    return _submit(
+        request,
+        workspace,
+        membership,
+        case,
+        "reply_form",
+        ReplyForm(request.POST, request.FILES),
+        invalid=_("The reply was not sent; see the marked fields."),
+        done=_("Reply sent."),
+        write=lambda data: reply_to_customer(
             case=case,
             author=request.user,
-            body=form.cleaned_data["body"],
-            status=form.cleaned_data["status"] or None,
-            files=incoming_files(form.cleaned_data["files"]),
-        )
-    except ApplicationError as refusal:
-        return _form_refused(
-            request,
-            workspace,
-            membership,
-            case,
-            "reply_form",
-            form,
-            refusal_message(refusal),
-            refusal.status,
-        )
-    return _written(request, workspace, membership, case, _("Reply sent."))
+            body=data["body"],
+            status=data["status"] or None,
+            files=incoming_files(data["files"]),
+        ),
+    )
 
 
 @case_write
 def case_note(request, workspace, membership, case):
-    form = NoteForm(request.POST, request.FILES)
-    if not form.is_valid():
-        message = _("The note was not added; see the marked fields.")
-        return _form_refused(request, workspace, membership, case, "note_form", form, message, 422)
-    try:
-        add_internal_note(
-            case=case,
-            author=request.user,
-            body=form.cleaned_data["body"],
-            files=incoming_files(form.cleaned_data["files"]),
-        )
-    except ApplicationError as refusal:
-        return _form_refused(
-            request,
-            workspace,
-            membership,
-            case,
-            "note_form",
-            form,
-            refusal_message(refusal),
-            refusal.status,
-        )
-    return _written(request, workspace, membership, case, _("Note added."))
+    return _submit(
+        request,
+        workspace,
+        membership,
+        case,
+        "note_form",
+        NoteForm(request.POST, request.FILES),
+        invalid=_("The note was not added; see the marked fields."),
+        done=_("Note added."),
+        write=lambda data: add_internal_note(
+            case=case, author=request.user, body=data["body"], files=incoming_files(data["files"])
+        ),
+    )
 
 
 @case_write
 def case_properties(request, workspace, membership, case):
     form = PropertiesForm(request.POST, choices=choices_for(workspace))
-    if not form.is_valid():
-        message = _("Nothing was changed; see the marked fields.")
-        return _form_refused(
-            request, workspace, membership, case, "properties_form", form, message, 422
-        )
-    try:
-        update_case(case=case, actor=Actor(user=request.user), **form.changes())
-    except ApplicationError as refusal:
-        return _form_refused(
-            request,
-            workspace,
-            membership,
-            case,
-            "properties_form",
-            form,
-            refusal_message(refusal),
-            refusal.status,
-        )
-    return _written(request, workspace, membership, case, _("Case updated."))
+    return _submit(
+        request,
+        workspace,
+        membership,
+        case,
+        "properties_form",
+        form,
+        invalid=_("Nothing was changed; see the marked fields."),
+        done=_("Case updated."),
+        write=lambda data: update_case(case=case, actor=Actor(user=request.user), **form.changes()),
+    )
