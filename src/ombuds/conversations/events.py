@@ -1,7 +1,15 @@
-"""Timeline rows: one function writes every event, so each carries actor and time."""
+"""Timeline rows: one function writes every event, so each carries actor and time.
+
+Apps above this one (SLA clocks, routing, automations) react to what happens on a case by
+listening to its timeline: `listen()` at start-up, and every recorded event is handed to
+each listener inside the transaction that wrote it. See docs/adr/0005.
+"""
 
 from __future__ import annotations
 
+import contextvars
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +37,23 @@ class Actor:
         return str(self.user or self.party or self.label or "system")
 
 
+Listener = Callable[[CaseEvent], None]
+_LISTENERS: list[tuple[str, Listener]] = []
+# A listener may write to the case (assign it, raise its priority), which records further
+# events and so calls the listeners again. The depth bounds that chain, so two rules that
+# undo each other cannot loop for ever.
+MAX_DEPTH = 5
+_depth: contextvars.ContextVar[int] = contextvars.ContextVar("case_event_depth", default=0)
+log = logging.getLogger(__name__)
+
+
+def listen(name: str, listener: Listener) -> None:
+    """Hand every timeline event to `listener` from now on (called from AppConfig.ready)."""
+    if any(existing == name for existing, _ in _LISTENERS):
+        return
+    _LISTENERS.append((name, listener))
+
+
 def record(
     case: Case,
     kind: str,
@@ -40,7 +65,7 @@ def record(
     message: Message | None = None,
     at=None,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         workspace_id=case.workspace_id,
         case=case,
         kind=kind,
@@ -53,3 +78,18 @@ def record(
         message=message,
         created_at=at or timezone.now(),
     )
+    _notify(event)
+    return event
+
+
+def _notify(event: CaseEvent) -> None:
+    depth = _depth.get()
+    if depth >= MAX_DEPTH:
+        log.warning("case event chain too deep", extra={"case": event.case_id, "kind": event.kind})
+        return
+    token = _depth.set(depth + 1)
+    try:
+        for _, listener in _LISTENERS:
+            listener(event)
+    finally:
+        _depth.reset(token)
