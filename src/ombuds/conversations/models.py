@@ -89,6 +89,10 @@ class Case(ChoiceLabels, models.Model):
     updated_at = models.DateTimeField()
     first_response_at = models.DateTimeField(null=True, blank=True)
     solved_at = models.DateTimeField(null=True, blank=True)
+    is_public_post = models.BooleanField(
+        default=False,
+        help_text=_("Started from a public post (a mention on social media): reputation risk"),
+    )
 
     class Meta:
         constraints = [
@@ -151,6 +155,7 @@ class MessageKind(models.TextChoices):
     INBOUND = "inbound", _("From customer")
     OUTBOUND = "outbound", _("Reply")
     NOTE = "note", _("Internal note")
+    CALL = "call", _("Phone call")
 
 
 class Message(ChoiceLabels, models.Model):
@@ -167,10 +172,22 @@ class Message(ChoiceLabels, models.Model):
     body_text = models.TextField()
     body_html = models.TextField(blank=True, help_text=_("Sanitized before it is stored"))
     language = models.CharField(max_length=8, blank=True)
+    # The channel's own id for this message (an email's Message-ID, a WhatsApp wamid…):
+    # how a reply on that channel finds the message it answers.
+    external_id = models.CharField(max_length=255, blank=True)
+    reply_to = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
+    )
+    # What only some channels have: a call's duration and recording, a location, the URL
+    # of a public post, the addresses an email was copied to.
+    meta = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["case", "created_at"])]
+        indexes = [
+            models.Index(fields=["case", "created_at"]),
+            models.Index(fields=["workspace", "external_id"], name="message_external_id"),
+        ]
 
     @property
     def is_public(self) -> bool:

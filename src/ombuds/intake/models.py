@@ -1,0 +1,154 @@
+"""What the channels bring in, kept as it came, and how each channel is connected.
+
+An `InboundMessage` is written (raw bytes, channel, external id) before anything is
+acknowledged to the sender or deleted from a server; processing then turns it into a
+message on a case. The row is the truth: a crash leaves it pending and it is processed
+again, and the unique external id makes a second delivery of the same payload a no-op.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ombuds.conversations.models import Case, Channel, Message
+from ombuds.core.models import ChoiceLabels, Workspace
+from ombuds.marketplace.models import Party
+
+
+class InboundStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be processed")
+    PROCESSED = "processed", _("Processed")
+    IGNORED = "ignored", _("Ignored")
+    REJECTED = "rejected", _("Rejected")
+
+
+class InboundMessage(ChoiceLabels, models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    # The channel's id for the payload: Message-ID (or a digest of the bytes when an email
+    # has none), a WhatsApp wamid, a Telegram update id…
+    external_id = models.CharField(max_length=255)
+    source = models.CharField(
+        max_length=100, blank=True, help_text=_("Where it came from: a mailbox, a webhook, a file")
+    )
+    content_type = models.CharField(max_length=100, default="message/rfc822")
+    raw = models.BinaryField()
+    size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=InboundStatus.choices, default=InboundStatus.PENDING
+    )
+    # Why it was ignored or rejected ("bounce", "auto_reply", "too_large"…), for people.
+    outcome = models.CharField(max_length=40, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True)
+    message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound"
+    )
+    received_at = models.DateTimeField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "channel", "external_id"], name="inbound_once"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["received_at"],
+                name="inbound_pending",
+                condition=models.Q(status="pending"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.external_id}"
+
+
+class ChannelAccount(ChoiceLabels, models.Model):
+    """A workspace's connection to a messaging platform or provider: a WhatsApp number, a
+    Facebook page, a Telegram bot, an X account, a telephony provider, a mail provider's
+    inbound webhook. Secrets stay out of every page and log."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    name = models.CharField(max_length=100)
+    # The platform's id for the account (phone number id, page id, bot id…): how a
+    # webhook that serves many accounts finds the workspace.
+    account_id = models.CharField(max_length=100)
+    # Where replies are sent; configurable so tests and sandboxes can point elsewhere.
+    api_base_url = models.URLField(blank=True)
+    access_token = models.CharField(max_length=500, blank=True)
+    # Verifies what the platform sends: app secret (HMAC), webhook verify token, bot
+    # secret token, provider signing key.
+    signing_secret = models.CharField(max_length=500, blank=True)
+    verify_token = models.CharField(max_length=200, blank=True)
+    settings = models.JSONField(default=dict, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "account_id"], name="channel_account_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()}: {self.name}"
+
+
+class Mailbox(models.Model):
+    """An IMAP mailbox Ombuds fetches a workspace's email from."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="mailboxes")
+    address = models.EmailField(help_text=_("The address customers write to"))
+    host = models.CharField(max_length=255)
+    port = models.PositiveIntegerField(default=993)
+    use_ssl = models.BooleanField(default=True)
+    starttls = models.BooleanField(default=False)
+    username = models.CharField(max_length=255)
+    password = models.CharField(max_length=500)
+    folder = models.CharField(max_length=255, default="INBOX")
+    # After a message is stored it is flagged \\Seen (or deleted, or moved here).
+    archive_folder = models.CharField(max_length=255, blank=True)
+    delete_after_fetch = models.BooleanField(default=False)
+    uid_validity = models.BigIntegerField(null=True, blank=True)
+    last_uid = models.BigIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "mailboxes"
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class ChatStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for an agent")
+    ACTIVE = "active", _("In conversation")
+    OFFLINE = "offline", _("Continued by email")
+    ENDED = "ended", _("Ended")
+
+
+class ChatSession(ChoiceLabels, models.Model):
+    """A visitor's live chat from the widget; its transcript is the case's messages."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
+    # Random and unguessable: the widget holds it, and it is all a visitor can prove.
+    token = models.CharField(max_length=64, unique=True)
+    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True)
+    party = models.ForeignKey(Party, on_delete=models.SET_NULL, null=True, blank=True)
+    status = models.CharField(max_length=10, choices=ChatStatus.choices, default=ChatStatus.WAITING)
+    visitor_name = models.CharField(max_length=200, blank=True)
+    visitor_email = models.EmailField(blank=True)
+    page_url = models.URLField(max_length=1000, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    agent_last_read_at = models.DateTimeField(null=True, blank=True)
+    visitor_last_read_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "status"])]
