@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ombuds.accounts.models import Team, User
+from ombuds.core import transports
 from ombuds.core.errors import ApplicationError
 from ombuds.core.html import sanitize_html, text_to_html
 from ombuds.core.models import Workspace
@@ -80,6 +81,9 @@ def _add_message(
     files: list[IncomingFile] = (),
     language: str = "",
     at: datetime | None = None,
+    external_id: str = "",
+    reply_to: Message | None = None,
+    meta: dict | None = None,
 ) -> Message:
     message = Message.objects.create(
         workspace_id=case.workspace_id,
@@ -91,6 +95,9 @@ def _add_message(
         body_text=body,
         body_html=sanitize_html(html) if html else text_to_html(body),
         language=language,
+        external_id=external_id[:255],
+        reply_to=reply_to,
+        meta=meta or {},
         created_at=at or timezone.now(),
     )
     if files:
@@ -98,8 +105,14 @@ def _add_message(
     return message
 
 
+def open_case(**kwargs) -> Case:
+    """A customer (or an agent on their behalf) asks for help: a new case with its first
+    message, numbered PREFIX-N in the workspace."""
+    return open_case_with_message(**kwargs)[0]
+
+
 @transaction.atomic
-def open_case(
+def open_case_with_message(
     *,
     workspace: Workspace,
     subject: str,
@@ -115,9 +128,13 @@ def open_case(
     files: list[IncomingFile] = (),
     body_html: str = "",
     team: Team | None = None,
-) -> Case:
-    """A customer (or an agent on their behalf) asks for help: a new case with its first
-    message, numbered PREFIX-N in the workspace."""
+    is_public_post: bool = False,
+    message_kind: str = MessageKind.INBOUND,
+    external_id: str = "",
+    meta: dict | None = None,
+) -> tuple[Case, Message]:
+    """`open_case`, also handing back the case's first message (what a channel adapter
+    links its raw payload to)."""
     subject = " ".join((subject or "").split())[:300]
     if not subject:
         raise ApplicationError("empty_subject", "A case needs a subject.", status=422)
@@ -156,6 +173,7 @@ def open_case(
         language=language or requester.language or "",
         topic=topic,
         team=team,
+        is_public_post=is_public_post,
         created_at=now,
         updated_at=now,
     )
@@ -170,7 +188,7 @@ def open_case(
     # The first message is the customer's words, whoever typed them into the desk.
     message = _add_message(
         case=case,
-        kind=MessageKind.INBOUND,
+        kind=message_kind,
         channel=channel,
         body=body,
         html=body_html,
@@ -178,6 +196,8 @@ def open_case(
         actor=Actor(party=requester),
         language=case.language,
         at=now,
+        external_id=external_id,
+        meta=meta,
     )
     events.record(
         case,
@@ -189,11 +209,27 @@ def open_case(
             "channel": case.channel,
             "order": order.external_id if order else None,
             "tags": tag_names,
+            "public_post": is_public_post,
         },
         message=message,
         at=now,
     )
-    return case
+    return case, message
+
+
+# Replies on these reach the customer live (the chat widget, a call back), not by the outbox.
+LIVE_CHANNELS = (Channel.CHAT, Channel.PHONE)
+
+
+def reply_route(case: Case) -> tuple[str, str] | None:
+    """Where a reply on `case` goes: the channel's own recipient (a WhatsApp number, a
+    Messenger id) when its adapter knows one, else the requester's email address."""
+    finder = transports.recipient_finder(case.channel)
+    if finder is not None and (route := finder(case)) is not None:
+        return route
+    if case.channel in LIVE_CHANNELS:
+        return None
+    return (Channel.EMAIL, case.requester.email) if case.requester.email else None
 
 
 def _lock(case: Case) -> Case:
@@ -231,16 +267,25 @@ def reply_to_customer(
         at=now,
     )
     events.record(case, "message.replied", actor, message=message, at=now)
-    recipient = case.requester.email
-    if case.channel in (Channel.EMAIL, Channel.WEB, Channel.API) and recipient:
+    route = reply_route(case)
+    if route is not None:
         Delivery.objects.create(
             workspace_id=case.workspace_id,
             message=message,
-            channel=Channel.EMAIL,
-            recipient=recipient,
+            channel=route[0],
+            recipient=route[1],
             next_attempt_at=now,
         )
         transaction.on_commit(_wake_outbox)
+    elif case.channel not in LIVE_CHANNELS:
+        events.record(
+            case,
+            "delivery.failed",
+            Actor.system("outbox"),
+            data={"recipient": "", "error": "No address to send this reply to."},
+            message=message,
+            at=now,
+        )
     fields = ["updated_at"]
     if case.first_response_at is None:
         case.first_response_at = now
@@ -287,6 +332,10 @@ def receive_customer_message(
     files: list[IncomingFile] = (),
     body_html: str = "",
     language: str = "",
+    kind: str = MessageKind.INBOUND,
+    external_id: str = "",
+    reply_to: Message | None = None,
+    meta: dict | None = None,
 ) -> Message:
     """The customer writes again on an existing case; a waiting or solved case reopens."""
     body = _check_body(body)
@@ -300,7 +349,7 @@ def receive_customer_message(
     now = timezone.now()
     message = _add_message(
         case=case,
-        kind=MessageKind.INBOUND,
+        kind=kind,
         channel=channel,
         body=body,
         html=body_html,
@@ -308,6 +357,9 @@ def receive_customer_message(
         actor=actor,
         language=language,
         at=now,
+        external_id=external_id,
+        reply_to=reply_to,
+        meta=meta,
     )
     events.record(case, "message.received", actor, message=message, at=now)
     fields = ["updated_at"]

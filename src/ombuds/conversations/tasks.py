@@ -77,6 +77,12 @@ def deliver_one(delivery_id: int) -> None:
             delivery.provider_id = sent.provider_id
             delivery.sent_at = now
             delivery.next_attempt_at = None
+            message = delivery.message
+            if not message.external_id and sent.provider_id:
+                # A reply to this message on its channel names this id (In-Reply-To, a
+                # WhatsApp context id): that is how the answer finds its case again.
+                message.external_id = sent.provider_id[:255]
+                message.save(update_fields=["external_id"])
         delivery.save()
 
 

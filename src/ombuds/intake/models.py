@@ -152,3 +152,25 @@ class ChatSession(ChoiceLabels, models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "status"])]
+
+
+class PartyMerge(models.Model):
+    """An agent's decision that two parties are one person, with what it moved, so it can
+    be undone exactly."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
+    kept = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="merges_kept")
+    merged = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="merges_absorbed")
+    merged_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Ids of the rows re-pointed at `kept` and the fields copied onto it.
+    moved = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "kept"]), models.Index(fields=["merged"])]

@@ -23,6 +23,10 @@ class Party(ChoiceLabels, models.Model):
     phone = models.CharField(max_length=32, blank=True)
     language = models.CharField(max_length=8, blank=True)
     is_vip = models.BooleanField(default=False)
+    # Set when an agent merged this party into another: the same person, seen twice.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_parties"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -113,7 +114,7 @@ def upsert_party(
     if email is not None:
         values["email"] = normalize_email(email) if email else ""
     if phone is not None:
-        values["phone"] = phone.strip()
+        values["phone"] = normalize_phone(phone) if phone.strip() else ""
     if language is not None:
         values["language"] = language
     if is_vip is not None:
@@ -147,36 +148,72 @@ def upsert_party(
 
 
 @transaction.atomic
+def normalize_phone(raw: str, *, region: str | None = None) -> str:
+    """A phone number in E.164 (+31612345678), the one form every channel is matched by."""
+    text = (raw or "").strip()
+    digits = re.sub(r"[\s().-]", "", text)
+    if digits.startswith("00"):
+        text = "+" + digits[2:]
+    elif digits.isdigit() and region is None:
+        # Platforms (WhatsApp's wa_id) give international numbers without the plus.
+        text = "+" + digits
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_possible_number(number):
+        raise ApplicationError(
+            "invalid_phone", f"{raw!r} is not a phone number.", details={"phone": raw}, status=422
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def find_or_create_party_by_email(
     *, workspace: Workspace, email: str, name: str = "", language: str = ""
 ) -> Party:
     """The party behind an email address; a new prospect if nobody has used it yet."""
-    email = normalize_email(email)
+    return find_or_create_party(
+        workspace=workspace,
+        kind=IdentityKind.EMAIL,
+        value=normalize_email(email),
+        name=name,
+        language=language,
+    )
+
+
+def find_or_create_party(
+    *, workspace: Workspace, kind: str, value: str, name: str = "", language: str = ""
+) -> Party:
+    """The party behind a normalised identifier (email, E.164 phone, platform handle),
+    following merges; a new prospect if nobody has used it yet."""
     identity = (
         PartyIdentity.objects.select_related("party")
-        .filter(workspace=workspace, kind=IdentityKind.EMAIL, value=email)
+        .filter(workspace=workspace, kind=kind, value=value)
         .first()
     )
     if identity is not None:
         party = identity.party
+        while party.merged_into_id is not None:
+            party = party.merged_into
         if name and not party.name:
-            party.name = name
+            party.name = name[:200]
             party.save(update_fields=["name", "updated_at"])
         return party
     party = Party.objects.create(
-        workspace=workspace, kind=PartyKind.BUYER, name=name, email=email, language=language
+        workspace=workspace,
+        kind=PartyKind.BUYER,
+        name=name[:200],
+        email=value if kind == IdentityKind.EMAIL else "",
+        phone=value if kind == IdentityKind.PHONE else "",
+        language=language,
     )
     try:
         with transaction.atomic():
-            PartyIdentity.objects.create(
-                workspace=workspace, party=party, kind=IdentityKind.EMAIL, value=email
-            )
+            PartyIdentity.objects.create(workspace=workspace, party=party, kind=kind, value=value)
     except IntegrityError:
-        # A parallel request registered the same address first: use theirs.
+        # A parallel request registered the same identifier first: use theirs.
         party.delete()
-        return PartyIdentity.objects.get(
-            workspace=workspace, kind=IdentityKind.EMAIL, value=email
-        ).party
+        return PartyIdentity.objects.get(workspace=workspace, kind=kind, value=value).party
     return party
 
 

@@ -1,0 +1,181 @@
+"""The durable front door of every channel: store first, then process, idempotently.
+
+`accept` writes the raw payload (unique per workspace, channel and external id) and is
+what an adapter calls before it acknowledges a webhook or deletes mail from a server; a
+second delivery of the same payload finds the row and changes nothing. `process_inbound`
+turns a pending row into a message on a case in one transaction with marking it
+processed, so a crash anywhere leaves it pending, and the sweep processes it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ombuds.core.errors import ApplicationError
+from ombuds.core.models import Workspace
+
+from .incoming import Skip, reader_for
+from .models import InboundMessage, InboundStatus
+from .threads import file_incoming
+
+log = logging.getLogger(__name__)
+# A payload that fails this often for reasons other than its content is set aside for
+# people to look at instead of being retried for ever.
+MAX_ATTEMPTS = 5
+BATCH = 50
+
+
+def digest(raw: bytes) -> str:
+    """An external id for a payload that carries none of its own."""
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def accept(
+    *,
+    workspace: Workspace,
+    channel: str,
+    raw: bytes,
+    external_id: str = "",
+    content_type: str = "message/rfc822",
+    source: str = "",
+    received_at: datetime | None = None,
+) -> tuple[InboundMessage, bool]:
+    """Store what a channel brought before anyone is told it arrived; (row, created)."""
+    if len(raw) > settings.OMBUDS_MAX_INBOUND_BYTES:
+        raise ApplicationError(
+            "payload_too_large",
+            f"A message may be at most {settings.OMBUDS_MAX_INBOUND_BYTES:,} bytes.",
+            details={"size": len(raw)},
+            status=413,
+        )
+    external_id = (external_id or digest(raw)).strip()[:255]
+    try:
+        with transaction.atomic():
+            inbound = InboundMessage.objects.create(
+                workspace=workspace,
+                channel=channel,
+                external_id=external_id,
+                source=source[:100],
+                content_type=content_type[:100],
+                raw=raw,
+                size=len(raw),
+                received_at=received_at or timezone.now(),
+            )
+    except IntegrityError:
+        existing = InboundMessage.objects.filter(
+            workspace=workspace, channel=channel, external_id=external_id
+        ).first()
+        if existing is None:  # not a duplicate after all: a real integrity problem
+            raise
+        return existing, False
+    transaction.on_commit(lambda: _wake(inbound.pk))
+    return inbound, True
+
+
+def process_inbound(inbound_id: int) -> InboundMessage | None:
+    """Turn one pending payload into a message on a case (or set it aside, saying why)."""
+    with transaction.atomic():
+        inbound = (
+            InboundMessage.objects.select_for_update(skip_locked=True)
+            .select_related("workspace")
+            .filter(pk=inbound_id, status=InboundStatus.PENDING)
+            .first()
+        )
+        if inbound is None:
+            return None  # done already, or another worker has it
+        _process_locked(inbound)
+        return inbound
+
+
+def _process_locked(inbound: InboundMessage) -> None:
+    inbound.attempts += 1
+    reader = reader_for(inbound.channel)
+    try:
+        with transaction.atomic():
+            if reader is None:
+                raise ApplicationError("no_reader", f"No reader for channel {inbound.channel}.")
+            result = reader(inbound)
+            if isinstance(result, Skip):
+                inbound.status = InboundStatus.IGNORED
+                inbound.outcome = result.outcome[:40]
+                inbound.error = result.detail
+            else:
+                message = file_incoming(workspace=inbound.workspace, incoming=result)
+                inbound.status = InboundStatus.PROCESSED
+                inbound.outcome = "filed"
+                inbound.message = message
+                inbound.case_id = message.case_id
+    except ApplicationError as exc:
+        # The payload itself is unacceptable (too large, no text, a closed case…):
+        # trying again will not change that. It stays stored, with the reason.
+        inbound.status = InboundStatus.REJECTED
+        inbound.outcome = exc.code[:40]
+        inbound.error = exc.message
+    except Exception as exc:
+        log.exception("inbound processing failed", extra={"inbound": inbound.pk})
+        inbound.error = f"{type(exc).__name__}: {exc}"[:2000]
+        if inbound.attempts >= MAX_ATTEMPTS:
+            inbound.status = InboundStatus.REJECTED
+            inbound.outcome = "failed"
+    inbound.processed_at = timezone.now()
+    inbound.save(
+        update_fields=[
+            "status",
+            "outcome",
+            "error",
+            "attempts",
+            "message",
+            "case",
+            "processed_at",
+        ]
+    )
+
+
+def pending_ids(limit: int = BATCH, *, after: tuple[datetime, int] | None = None) -> list[int]:
+    query = InboundMessage.objects.filter(status=InboundStatus.PENDING)
+    if after is not None:
+        # Rows that failed in this pass stay pending; walking on keeps one pass finite.
+        received_at, pk = after
+        query = query.filter(received_at__gte=received_at).exclude(
+            received_at=received_at, pk__lte=pk
+        )
+    return list(query.order_by("received_at", "pk").values_list("pk", flat=True)[:limit])
+
+
+def process_pending(*, limit: int | None = None, batch: int = BATCH) -> int:
+    """Process every pending payload, oldest first, a batch per transaction; returns how
+    many were looked at. What one worker has locked, another skips."""
+    done = 0
+    after = None
+    while limit is None or done < limit:
+        size = batch if limit is None else min(batch, limit - done)
+        ids = pending_ids(size, after=after)
+        if not ids:
+            break
+        with transaction.atomic():
+            rows = list(
+                InboundMessage.objects.select_for_update(skip_locked=True)
+                .select_related("workspace")
+                .filter(pk__in=ids, status=InboundStatus.PENDING)
+                .order_by("received_at", "pk")
+            )
+            for inbound in rows:
+                _process_locked(inbound)
+        last = InboundMessage.objects.filter(pk=ids[-1]).values_list("received_at", "pk")[0]
+        after = (last[0], last[1])
+        done += len(ids)
+        if len(ids) < size:
+            break
+    return done
+
+
+def _wake(inbound_id: int) -> None:
+    from .tasks import process_inbound_task
+
+    process_inbound_task(inbound_id)

@@ -1,0 +1,72 @@
+"""What a channel adapter makes of a raw payload: one message ready to join a case, or a
+reason to leave it out.
+
+Adapters register a reader per channel. A reader gets the stored `InboundMessage` and
+returns an `Incoming` (a message from someone) or a `Skip` (a bounce, an auto-reply, a
+delivery receipt — anything that is not a customer speaking). A reader may update rows
+of its own (mark a delivery failed, a reply read) before it returns a `Skip`; it runs in
+the transaction that marks the payload processed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ombuds.conversations.attachments import IncomingFile
+from ombuds.conversations.models import MessageKind
+
+from .identity import Identity
+
+if TYPE_CHECKING:
+    from .models import InboundMessage
+
+
+@dataclass
+class Incoming:
+    """One message as its channel told it."""
+
+    channel: str
+    sender: Identity
+    text: str
+    html: str = ""
+    subject: str = ""
+    files: list[IncomingFile] = field(default_factory=list)
+    # The message's own id on its channel, and the ids of the messages it answers
+    # (In-Reply-To and References, a WhatsApp context id): the strongest thread clue.
+    external_id: str = ""
+    answers: tuple[str, ...] = ()
+    # A case reference the customer quoted (in an email subject).
+    case_reference: str = ""
+    # The adapter already knows the case (a live chat session).
+    case_id: int | None = None
+    # Messaging channels are one running conversation: the sender's open case on the
+    # channel continues. Email is not: a new subject is a new case.
+    continues_conversation: bool = False
+    kind: str = MessageKind.INBOUND
+    is_public_post: bool = False
+    sent_at: datetime | None = None
+    language: str = ""
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Not a message for a case, and why (stored on the payload for people to see)."""
+
+    outcome: str
+    detail: str = ""
+
+
+Reader = Callable[["InboundMessage"], "Incoming | Skip"]
+_READERS: dict[str, Reader] = {}
+
+
+def register_reader(channel: str, reader: Reader) -> None:
+    _READERS[channel] = reader
+
+
+def reader_for(channel: str) -> Reader | None:
+    return _READERS.get(channel)

@@ -1,0 +1,148 @@
+"""Which case a message belongs to, and filing it there (or on a new case).
+
+The clues, strongest first: the case the adapter already knows (a chat session); the
+messages it answers (email Message-IDs, platform reply ids) — ours or the customer's
+earlier ones; a case reference the sender quoted, honoured only when the sender takes
+part in that case, so a guessed number cannot slip a message into a stranger's case; and
+on messaging channels the sender's case still open on that channel. A closed case takes
+no more messages: the next one opens a new case.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import transaction
+
+from ombuds.conversations.events import Actor
+from ombuds.conversations.models import (
+    ACTIVE_STATUSES,
+    Case,
+    CaseParticipant,
+    Message,
+    ParticipantRole,
+    Status,
+)
+from ombuds.conversations.services import open_case_with_message, receive_customer_message
+from ombuds.core.models import Workspace
+from ombuds.marketplace.models import Party, PartyKind
+
+from .identity import party_for
+from .incoming import Incoming
+from .language import detect_language
+
+REFERENCE = re.compile(r"\b([A-Z][A-Z0-9]{1,7})-(\d{1,12})\b")
+
+
+def reference_in(workspace: Workspace, text: str) -> str:
+    """The first of this workspace's case references in `text` (a subject), or ""."""
+    for prefix, number in REFERENCE.findall(text or ""):
+        if prefix == workspace.case_prefix:
+            return f"{prefix}-{number}"
+    return ""
+
+
+def _takes_part(case: Case, party: Party) -> bool:
+    return (
+        case.requester_id == party.pk
+        or CaseParticipant.objects.filter(case=case, party=party).exists()
+    )
+
+
+def find_case(
+    *, workspace: Workspace, incoming: Incoming, party: Party
+) -> tuple[Case | None, Message | None]:
+    """The case `incoming` continues and the message it answers, or (None, None)."""
+    if incoming.case_id is not None:
+        case = Case.objects.filter(workspace=workspace, pk=incoming.case_id).first()
+        if case is not None:
+            return case, None
+    if incoming.answers:
+        answered = (
+            Message.objects.filter(workspace=workspace, external_id__in=incoming.answers[-20:])
+            .select_related("case")
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if answered is not None:
+            return answered.case, answered
+    if incoming.case_reference:
+        case = Case.objects.filter(workspace=workspace, reference=incoming.case_reference).first()
+        if case is not None and _takes_part(case, party):
+            return case, None
+    if incoming.continues_conversation:
+        case = (
+            Case.objects.filter(
+                workspace=workspace,
+                requester=party,
+                channel=incoming.channel,
+                status__in=[*ACTIVE_STATUSES, Status.SOLVED],
+            )
+            .order_by("-updated_at", "-pk")
+            .first()
+        )
+        if case is not None:
+            return case, None
+    return None, None
+
+
+@transaction.atomic
+def file_incoming(*, workspace: Workspace, incoming: Incoming) -> Message:
+    """Put a customer's message on the case it continues, or open a case for it."""
+    party = party_for(workspace=workspace, identity=incoming.sender)
+    language = incoming.language or detect_language(
+        incoming.text, fallback=party.language or workspace.default_language
+    )
+    if not party.language and language:
+        party.language = language
+        party.save(update_fields=["language", "updated_at"])
+    case, answered = find_case(workspace=workspace, incoming=incoming, party=party)
+    text = incoming.text.strip() or incoming.subject.strip() or "(no text)"
+    if case is not None and case.status != Status.CLOSED:
+        if not _takes_part(case, party):
+            role = (
+                ParticipantRole.THIRD_PARTY
+                if party.kind == PartyKind.THIRD_PARTY
+                else ParticipantRole.CC
+            )
+            CaseParticipant.objects.get_or_create(case=case, party=party, defaults={"role": role})
+        message = receive_customer_message(
+            case=case,
+            party=party,
+            body=text,
+            channel=incoming.channel,
+            files=incoming.files,
+            body_html=incoming.html,
+            language=language,
+            kind=incoming.kind,
+            external_id=incoming.external_id,
+            reply_to=answered,
+            meta=incoming.meta,
+        )
+        if language and case.language != language and not case.language:
+            Case.objects.filter(pk=case.pk).update(language=language)
+        return message
+    meta = dict(incoming.meta)
+    if case is not None:
+        meta["follow_up_of"] = case.reference
+    _, message = open_case_with_message(
+        workspace=workspace,
+        subject=incoming.subject or _subject_from(text),
+        body=text,
+        requester=party,
+        actor=Actor(party=party),
+        channel=incoming.channel,
+        language=language,
+        files=incoming.files,
+        body_html=incoming.html,
+        is_public_post=incoming.is_public_post,
+        message_kind=incoming.kind,
+        external_id=incoming.external_id,
+        meta=meta,
+    )
+    return message
+
+
+def _subject_from(text: str) -> str:
+    first = " ".join(text.strip().splitlines()[0].split()) if text.strip() else ""
+    return (first[:80] + "…") if len(first) > 80 else (first or "(no subject)")
