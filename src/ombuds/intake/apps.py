@@ -6,8 +6,12 @@ class IntakeConfig(AppConfig):
     label = "intake"
 
     def ready(self) -> None:
+        from ombuds.conversations.models import Channel
         from ombuds.core import transports
 
-        from .email_out import send_reply_email
+        from . import incoming
+        from .email.read import read_email
+        from .email.send import send_reply_email
 
-        transports.register("email", send_reply_email)
+        transports.register(Channel.EMAIL, send_reply_email)
+        incoming.register_reader(Channel.EMAIL, read_email)
