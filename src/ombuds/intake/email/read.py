@@ -8,8 +8,8 @@ shared with every channel (`intake.threads`).
 from __future__ import annotations
 
 from email import message_from_bytes, policy
-from email.parser import BytesHeaderParser
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.utils import getaddresses
 
 from ombuds.conversations.models import Channel
