@@ -524,3 +524,35 @@ def _wake_outbox() -> None:
     from .tasks import deliver_due
 
     deliver_due.schedule(delay=0)
+
+
+@transaction.atomic
+def record_call(
+    *,
+    case: Case,
+    by: Actor,
+    body: str,
+    meta: dict,
+    external_id: str = "",
+    at: datetime | None = None,
+) -> Message:
+    """A phone call with the customer, logged on the case as a message of kind call."""
+    body = _check_body(body)
+    case = _lock(case)
+    if case.status == Status.CLOSED:
+        raise ApplicationError("case_closed", "A closed case takes no more calls.", status=409)
+    now = timezone.now()
+    message = _add_message(
+        case=case,
+        kind=MessageKind.CALL,
+        channel=Channel.PHONE,
+        body=body,
+        actor=by,
+        external_id=external_id,
+        meta=meta,
+        at=at or now,
+    )
+    events.record(case, "call.logged", by, message=message, data=meta, at=now)
+    case.updated_at = now
+    case.save(update_fields=["updated_at"])
+    return message

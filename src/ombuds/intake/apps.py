@@ -12,6 +12,8 @@ class IntakeConfig(AppConfig):
         from . import incoming
         from .email.read import read_email
         from .email.send import send_reply_email
+        from .phone.calls import read_call
 
         transports.register(Channel.EMAIL, send_reply_email)
         incoming.register_reader(Channel.EMAIL, read_email)
+        incoming.register_reader(Channel.PHONE, read_call)

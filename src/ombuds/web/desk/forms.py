@@ -118,6 +118,44 @@ class NoteForm(forms.Form):
     files = MultipleFileField(label=_("Attachments"))
 
 
+class CallForm(forms.Form):
+    """A call an agent had with the customer, written down on the case."""
+
+    phone = forms.CharField(label=_("Phone number"), max_length=40)
+    direction = forms.ChoiceField(
+        label=_("Direction"),
+        choices=[("inbound", _("Customer called us")), ("outbound", _("We called the customer"))],
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            ("answered", _("Answered")),
+            ("missed", _("Missed")),
+            ("voicemail", _("Voicemail")),
+            ("busy", _("Busy")),
+            ("failed", _("Failed")),
+        ],
+    )
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=0, max_value=1440, initial=0)
+    seconds = forms.IntegerField(
+        label=_("Seconds"), min_value=0, max_value=59, initial=0, required=False
+    )
+    notes = forms.CharField(
+        label=_("What was said"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10_000,
+    )
+
+    def duration_seconds(self) -> int:
+        return self.cleaned_data["minutes"] * 60 + (self.cleaned_data["seconds"] or 0)
+
+
+class MergePartyForm(forms.Form):
+    """The requester is the same person as the party known by this email or phone."""
+
+    identifier = forms.CharField(label=_("Email or phone of the same person"), max_length=254)
+
+
 class PropertiesForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)

@@ -133,6 +133,22 @@ def describe_event(event: CaseEvent) -> SafeString:
         return _say(
             _("Delivery to %(recipient)s failed"), recipient=_b(event.data.get("recipient") or "?")
         )
+    if kind == "call.logged":
+        return _say(_("%(actor)s logged a call"), actor=actor)
+    if kind == "party.merged":
+        return _say(
+            _("%(actor)s merged %(merged)s into %(kept)s"),
+            actor=actor,
+            merged=_b(_person(event.data.get("merged"))),
+            kept=_b(_person(event.data.get("kept"))),
+        )
+    if kind == "party.unmerged":
+        return _say(
+            _("%(actor)s undid the merge of %(merged)s into %(kept)s"),
+            actor=actor,
+            merged=_b(_person(event.data.get("merged"))),
+            kept=_b(_person(event.data.get("kept"))),
+        )
     return _say(_("%(actor)s: %(kind)s"), actor=actor, kind=_b(kind))
 
 

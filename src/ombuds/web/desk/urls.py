@@ -17,6 +17,9 @@ urlpatterns = [
         cases.case_properties,
         name="case_properties",
     ),
+    path("w/<slug:slug>/cases/<str:reference>/call/", cases.case_call, name="case_call"),
+    path("w/<slug:slug>/cases/<str:reference>/merge/", cases.party_merge, name="party_merge"),
+    path("w/<slug:slug>/cases/<str:reference>/unmerge/", cases.party_unmerge, name="party_unmerge"),
     path(
         "w/<slug:slug>/attachments/<int:attachment_id>/",
         attachments.attachment_download,

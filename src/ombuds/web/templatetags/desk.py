@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import get_language, to_locale
+from django.utils.translation import gettext_lazy as _
 
 from ombuds.core.errors import ApplicationError
 from ombuds.core.money import Money
@@ -53,3 +54,28 @@ def http_url(url) -> str:
 def initials(name) -> str:
     words = [w for w in str(name or "").replace("@", " ").replace(".", " ").split() if w]
     return "".join(w[0] for w in words[:2]).upper() or "?"
+
+
+@register.filter
+def duration(seconds) -> str:
+    """252 as '4:12'; a call's length the way phones show it."""
+    try:
+        minutes, rest = divmod(int(seconds or 0), 60)
+    except (TypeError, ValueError):
+        return ""
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{rest:02d}" if hours else f"{minutes}:{rest:02d}"
+
+
+_CALL_OUTCOMES = {
+    "answered": _("answered"),
+    "missed": _("missed"),
+    "voicemail": _("voicemail"),
+    "busy": _("busy"),
+    "failed": _("failed"),
+}
+
+
+@register.filter
+def call_outcome(value) -> str:
+    return str(_CALL_OUTCOMES.get(str(value), value or ""))

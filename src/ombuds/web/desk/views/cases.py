@@ -23,12 +23,22 @@ from ombuds.conversations.models import ParticipantRole
 from ombuds.conversations.selectors import case_by_reference, other_cases_of, timeline_of
 from ombuds.conversations.services import add_internal_note, reply_to_customer, update_case
 from ombuds.core.errors import ApplicationError, NotFound
+from ombuds.intake.identity import merge_parties, undo_party_merge
+from ombuds.intake.phone.calls import log_call
+from ombuds.intake.selectors import merge_by_id, merges_of, party_by_identifier
 from ombuds.marketplace.selectors import order_with_details
 
 from .. import timeline
 from ..access import access_workspace, can_write
 from ..choices import choices_for
-from ..forms import NoteForm, PropertiesForm, ReplyForm, incoming_files
+from ..forms import (
+    CallForm,
+    MergePartyForm,
+    NoteForm,
+    PropertiesForm,
+    ReplyForm,
+    incoming_files,
+)
 from ..refusals import refusal_message
 
 OTHER_CASES_LIMIT = 8
@@ -36,6 +46,7 @@ OTHER_CASES_LIMIT = 8
 FORMS = {
     "reply_form": "reply-form",
     "note_form": "note-form",
+    "call_form": "call-form",
     "properties_form": "properties-form",
 }
 
@@ -84,6 +95,9 @@ def _case_context(request, workspace, membership, case, **overrides) -> dict:
         "can_write": can_write(membership),
         "reply_form": ReplyForm(),
         "note_form": NoteForm(),
+        "call_form": CallForm(),
+        "merge_form": MergePartyForm(),
+        "merges": merges_of(workspace=workspace, party=case.requester),
         "properties_form": PropertiesForm(
             initial=PropertiesForm.initial_for(case), choices=choices
         ),
@@ -223,3 +237,58 @@ def case_properties(request, workspace, membership, case):
         done=_("Case updated."),
         write=lambda data: update_case(case=case, actor=Actor(user=request.user), **form.changes()),
     )
+
+
+@case_write
+def case_call(request, workspace, membership, case):
+    form = CallForm(request.POST)
+    return _submit(
+        request,
+        workspace,
+        membership,
+        case,
+        "call_form",
+        form,
+        invalid=_("The call was not logged; see the marked fields."),
+        done=_("Call logged."),
+        write=lambda data: log_call(
+            workspace=workspace,
+            by=request.user,
+            phone=data["phone"],
+            direction=data["direction"],
+            outcome=data["outcome"],
+            duration_seconds=form.duration_seconds(),
+            notes=data["notes"],
+            case=case,
+        ),
+    )
+
+
+@case_write
+def party_merge(request, workspace, membership, case):
+    """The requester and the party known by an email or phone are one person."""
+    form = MergePartyForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, _("Give the email address or phone number to merge."), 422)
+    other = party_by_identifier(workspace=workspace, text=form.cleaned_data["identifier"])
+    if other is None:
+        return _refused(request, _("Nobody in this workspace has that email or phone."), 404)
+    try:
+        merge_parties(workspace=workspace, keep=case.requester, merge=other, by=request.user)
+    except ApplicationError as refusal:
+        return _refused(request, refusal_message(refusal), refusal.status)
+    messages.success(request, _("Merged: their cases and identifiers are now one history."))
+    return redirect("web:case", slug=workspace.slug, reference=case.reference)
+
+
+@case_write
+def party_unmerge(request, workspace, membership, case):
+    record = merge_by_id(workspace=workspace, pk=request.POST.get("merge", ""))
+    if record is None:
+        raise Http404("No such merge")
+    try:
+        undo_party_merge(workspace=workspace, merge=record, by=request.user)
+    except ApplicationError as refusal:
+        return _refused(request, refusal_message(refusal), refusal.status)
+    messages.success(request, _("The merge was undone."))
+    return redirect("web:case", slug=workspace.slug, reference=case.reference)
