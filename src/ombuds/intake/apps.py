@@ -9,9 +9,10 @@ class IntakeConfig(AppConfig):
         from ombuds.conversations.models import Channel
         from ombuds.core import transports
 
-        from . import incoming
+        from . import incoming, social
         from .email.read import read_email
         from .email.send import send_reply_email
 
         transports.register(Channel.EMAIL, send_reply_email)
         incoming.register_reader(Channel.EMAIL, read_email)
+        social.register()

@@ -1,0 +1,122 @@
+"""What every platform's transport shares: which conversation a reply continues,
+through which connected account, and sending a reply in parts exactly once each.
+
+A reply becomes several API calls when it is longer than the platform takes in one
+message, or carries files. Each part's provider id is saved on the message as it is
+sent, so a retry after a failure half-way sends only what is still missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ombuds.conversations.models import Case, Delivery, Message, MessageKind
+from ombuds.core.transports import PermanentFailure, Sent
+
+from ..models import ChannelAccount
+
+PROGRESS_KEY = "sent_parts"
+
+
+def last_inbound(case: Case, channel: str) -> Message | None:
+    """The customer's latest message on the case through `channel`."""
+    return (
+        Message.objects.filter(case=case, channel=channel, kind=MessageKind.INBOUND)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def answered_message(case: Case, channel: str, before: Message) -> Message | None:
+    """The customer's message a reply answers: their latest one, unless an agent has
+    replied since (then the reply simply continues the conversation)."""
+    latest = last_inbound(case, channel)
+    if latest is None or not latest.external_id:
+        return None
+    replied_since = (
+        Message.objects.filter(
+            case=case, kind=MessageKind.OUTBOUND, created_at__gt=latest.created_at
+        )
+        .exclude(pk=before.pk)
+        .exists()
+    )
+    return None if replied_since else latest
+
+
+def account_for(case: Case, channel: str, conversation: Message | None) -> ChannelAccount:
+    """The connected account the customer wrote to; the workspace's only active one on
+    that channel when the conversation does not say."""
+    accounts = ChannelAccount.objects.filter(
+        workspace_id=case.workspace_id, channel=channel, is_active=True
+    )
+    named = (conversation.meta or {}).get("account") if conversation is not None else None
+    if named:
+        account = accounts.filter(account_id=str(named)).first()
+        if account is not None:
+            return account
+    candidates = list(accounts[:2])
+    if len(candidates) == 1:
+        return candidates[0]
+    raise PermanentFailure(
+        f"No connected {channel} account to send this reply from; connect one in the "
+        "workspace's channel settings."
+    )
+
+
+Step = Callable[[dict[str, str]], str]
+
+
+def send_in_parts(delivery: Delivery, steps: Sequence[tuple[str, Step]]) -> Sent:
+    """Run each step not done yet (a step gets what the earlier ones returned) and hand
+    back the first step's provider id as the reply's id."""
+    if not steps:
+        raise PermanentFailure("Nothing to send.")
+    message = delivery.message
+    done: dict[str, str] = dict(
+        ((message.meta or {}).get(PROGRESS_KEY) or {}).get(str(delivery.pk)) or {}
+    )
+    for key, step in steps:
+        if key in done:
+            continue
+        done[key] = step(done)
+        progress = dict((message.meta or {}).get(PROGRESS_KEY) or {})
+        progress[str(delivery.pk)] = done
+        message.meta = {**(message.meta or {}), PROGRESS_KEY: progress}
+        message.save(update_fields=["meta"])
+    return Sent(provider_id=done[steps[0][0]])
+
+
+def split_text(text: str, limit: int, *, size: Callable[[str], int] = len) -> list[str]:
+    """Text cut into pieces no longer than `limit`, at a paragraph, line or word break
+    where one is near."""
+    text = (text or "").strip()
+    pieces: list[str] = []
+    while text and size(text) > limit:
+        cut = _longest_prefix(text, limit, size)
+        window = text[:cut]
+        for separator in ("\n\n", "\n", " "):
+            at = window.rfind(separator)
+            if at >= cut // 2:
+                cut = at
+                break
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    if text:
+        pieces.append(text)
+    return pieces
+
+
+def _longest_prefix(text: str, limit: int, size: Callable[[str], int]) -> int:
+    low, high = 1, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if size(text[:middle]) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji is two)."""
+    return len(text.encode("utf-16-le")) // 2
