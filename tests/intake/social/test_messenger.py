@@ -17,7 +17,7 @@ from ombuds.intake.models import InboundMessage
 from ombuds.intake.social.messenger import OUTSIDE_WINDOW_TEXT
 
 from . import documented as doc
-from .conftest import post_signed, webhook_path
+from .platforms import post_signed, webhook_path
 
 MID = "m_toDnmD9fHSYrySW8-_JjBOm0wjFYfrrYSnnprKLCVYR4KeMlfBTN1ok6vbsmEoYsiZDmpmhHvO6xsMnq8Rj6lw"
 ENDPOINT = "/v26.0/me/messages"

@@ -14,7 +14,7 @@ from ombuds.intake.models import InboundMessage
 from ombuds.intake.social.telegram import BLOCKED_TEXT, register_webhook
 
 from . import documented as doc
-from .conftest import post_signed
+from .platforms import post_signed
 
 BOT = f"/bot{doc.BOT_TOKEN}"
 

@@ -9,7 +9,7 @@ from ombuds.intake.inbound import MAX_ATTEMPTS, process_pending
 from ombuds.intake.models import InboundMessage, InboundStatus
 
 from . import documented as doc
-from .conftest import post_signed
+from .platforms import post_signed
 
 JPEG = b"\xff\xd8\xff\xe0" + b"photo-bytes" * 100
 AUTH = {"Authorization": "Bearer whatsapp-access-token"}

@@ -12,7 +12,7 @@ from ombuds.marketplace.models import PartyIdentity
 from tests import builders
 
 from . import documented as doc
-from .conftest import connect, post_signed, webhook_path
+from .platforms import connect, post_signed, webhook_path
 
 WAMID = "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA="
 

@@ -16,7 +16,7 @@ from ombuds.conversations.tasks import drain_outbox
 from ombuds.intake.models import InboundMessage
 
 from . import documented as doc
-from .conftest import post_signed, webhook_path
+from .platforms import post_signed, webhook_path
 
 AUTH = {"Authorization": "Bearer x-access-token"}
 

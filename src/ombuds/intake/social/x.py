@@ -14,6 +14,9 @@ message (`POST /2/dm_conversations/with/{user}/messages`).
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 from django.utils import timezone
 
 from ombuds.conversations.models import Case, Channel, Delivery, Message, MessageKind, Priority
@@ -34,6 +37,7 @@ PUBLIC_POST_TAG = "public-post"
 PUBLIC, PRIVATE = "public", "private"
 POST_LIMIT = 280
 DM_LIMIT = 10_000
+SCREEN_NAME = re.compile(r"[A-Za-z0-9_]{1,50}")
 
 
 # -- webhook ------------------------------------------------------------------------
@@ -160,7 +164,9 @@ def _read_post(inbound, account_id: str, post: dict, blocked: bool) -> Incoming 
         label, url = _media_url(item)
         if url:
             media.take(label, lambda limit, url=url: download(url, platform=PLATFORM, limit=limit))
-    public_url = f"https://x.com/{screen_name or 'i'}/status/{post_id}"
+    # X's handles are letters, digits and underscores; anything else never enters a URL.
+    handle = screen_name if SCREEN_NAME.fullmatch(screen_name) else "i"
+    public_url = f"https://x.com/{handle}/status/{quote(post_id, safe='')}"
     answered = post.get("in_reply_to_status_id_str")
     answers = (f"tweet:{answered}",) if answered else ()
     sender = Identity.handle("x", user_id, str(user.get("name") or ""))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, auth, cases, inbox
+from .views import attachments, auth, cases, channels, inbox
 
 # Included by ombuds.web.urls into the "web" namespace at the site root.
 urlpatterns = [
@@ -16,6 +16,14 @@ urlpatterns = [
         "w/<slug:slug>/cases/<str:reference>/properties/",
         cases.case_properties,
         name="case_properties",
+    ),
+    path("w/<slug:slug>/channels/", channels.channel_list, name="channels"),
+    path("w/<slug:slug>/channels/new/", channels.channel_edit, name="channel_new"),
+    path("w/<slug:slug>/channels/<int:pk>/", channels.channel_edit, name="channel"),
+    path(
+        "w/<slug:slug>/channels/<int:pk>/telegram-webhook/",
+        channels.channel_register_webhook,
+        name="channel_telegram_webhook",
     ),
     path(
         "w/<slug:slug>/attachments/<int:attachment_id>/",
