@@ -31,6 +31,13 @@ def test_the_crc_challenge_is_answered_with_the_consumer_secret(client, x_accoun
     assert client.get(webhook_path(x_account)).status_code == 400
 
 
+def test_the_crc_answer_cannot_be_used_to_sign_a_forged_event(client, x_account):
+    forged = doc.body(doc.x_dm("666", "forged"))
+    answer = client.get(webhook_path(x_account), {"crc_token": forged.decode()})
+    assert answer.status_code == 400
+    assert "response_token" not in answer.json()
+
+
 @pytest.mark.parametrize(
     ("headers", "status"), [({}, 401), ({"x-twitter-webhooks-signature": "sha256=bm9wZQ=="}, 403)]
 )

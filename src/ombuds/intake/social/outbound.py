@@ -87,18 +87,18 @@ def send_in_parts(delivery: Delivery, steps: Sequence[tuple[str, Step]]) -> Sent
 
 
 def split_text(text: str, limit: int, *, size: Callable[[str], int] = len) -> list[str]:
-    """Text cut into pieces no longer than `limit`, at a paragraph, line or word break
-    where one is near."""
+    """Text cut into pieces no longer than `limit`, at a paragraph, line or word break."""
     text = (text or "").strip()
     pieces: list[str] = []
     while text and size(text) > limit:
         cut = _longest_prefix(text, limit, size)
         window = text[:cut]
-        for separator in ("\n\n", "\n", " "):
-            at = window.rfind(separator)
-            if at >= cut // 2:
-                cut = at
-                break
+        # A paragraph or line break in the second half reads best; else the last space;
+        # a word longer than the whole limit is the only thing ever cut.
+        breaks = [window.rfind("\n\n"), window.rfind("\n")]
+        at = next((b for b in breaks if b >= cut // 2), max(window.rfind(" "), breaks[1]))
+        if at > 0:
+            cut = at
         pieces.append(text[:cut].rstrip())
         text = text[cut:].lstrip()
     if text:

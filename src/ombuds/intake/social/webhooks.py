@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ from .reading import Item
 from .signatures import meta_signature_valid, token_matches, x_crc_response, x_signature_valid
 
 log = logging.getLogger(__name__)
+CRC_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{1,255}")
 
 
 @dataclass(frozen=True)
@@ -125,8 +127,12 @@ def _handshake(request, spec: Platform, account: ChannelAccount):
         return HttpResponse(request.GET.get("hub.challenge", ""), content_type="text/plain")
     if spec.channel == Channel.X:
         crc_token = request.GET.get("crc_token", "")
-        if not crc_token:
-            return _refused(account, 400, "missing_crc_token", "X's check came without crc_token.")
+        if not CRC_TOKEN.fullmatch(crc_token):
+            # The answer is the same HMAC that signs X's events: signing anything but a
+            # short token would let anyone have us sign a forged event body.
+            return _refused(
+                account, 400, "invalid_crc_token", "X's check came without a valid crc_token."
+            )
         if not account.signing_secret:
             return _refused(account, 403, "no_secret", "Set the app's consumer secret first.")
         note_webhook([account.pk])
