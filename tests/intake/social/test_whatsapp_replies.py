@@ -16,7 +16,7 @@ from ombuds.conversations.attachments import IncomingFile
 from ombuds.conversations.models import Delivery, DeliveryStatus, Message
 from ombuds.conversations.services import reply_to_customer
 from ombuds.conversations.tasks import drain_outbox
-from ombuds.intake.models import InboundMessage, InboundStatus
+from ombuds.intake.models import ChannelAccount, InboundMessage, InboundStatus
 from ombuds.intake.social import http
 from ombuds.intake.social.whatsapp import WINDOW_CLOSED_TEXT
 
@@ -363,3 +363,15 @@ def test_an_hour_old_conversation_is_still_in_the_window(whatsapp_case):
 
     closes = service_window_closes(whatsapp_case)
     assert closes - timezone.now() > timedelta(hours=23)
+
+
+def test_a_reply_through_a_disconnected_number_fails_saying_so(
+    api, whatsapp_case, whatsapp_account, agent
+):
+    ChannelAccount.objects.filter(pk=whatsapp_account.pk).update(is_active=False)
+    message = reply(whatsapp_case, agent)
+    drain_outbox()
+    delivery = Delivery.objects.get(message=message)
+    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.last_error.startswith("No connected WhatsApp account")
+    assert api.log == []

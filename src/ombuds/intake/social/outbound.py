@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ombuds.conversations.models import Case, Delivery, Message, MessageKind
+from ombuds.conversations.models import Case, Channel, Delivery, Message, MessageKind
 from ombuds.core.transports import PermanentFailure, Sent
 
 from ..models import ChannelAccount
@@ -58,8 +58,8 @@ def account_for(case: Case, channel: str, conversation: Message | None) -> Chann
     if len(candidates) == 1:
         return candidates[0]
     raise PermanentFailure(
-        f"No connected {channel} account to send this reply from; connect one in the "
-        "workspace's channel settings."
+        f"No connected {Channel(channel).label} account to send this reply from; connect "
+        "one on the workspace's channels page."
     )
 
 
