@@ -261,3 +261,13 @@ def test_the_case_page_speaks_dutch_about_public_posts(agent_client, public_case
     text = page(agent_client, public_case)
     assert "Openbaar bericht" in text
     assert "Een openbaar antwoord kan iedereen lezen" in text
+
+
+def test_a_comment_on_the_facebook_page_offers_a_public_or_private_reply(
+    agent_client, admin, arrive, workspace, httpserver
+):
+    page_account = connect(workspace, admin, "messenger", doc.PAGE_ID, httpserver.url_for("/v26.0"))
+    arrive(page_account, doc.page_comment("2200000001_9", "Fake tickets!"))
+    text = page(agent_client, Case.objects.get())
+    assert "A public reply can be read by anyone" in text
+    assert re.search(r'<input type="radio" name="visibility" value="public" checked>', text)

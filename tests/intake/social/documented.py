@@ -334,3 +334,41 @@ def x_mention(
             }
         ],
     }
+
+
+def page_comment(
+    comment_id: str, text: str, *, author_id="10160912345", parent_id=None, name="Jane Doe"
+):
+    post_id = f"{PAGE_ID}_2200000001"
+    return {
+        "object": "page",
+        "entry": [
+            {
+                "id": PAGE_ID,
+                "time": 1520383571,
+                "changes": [
+                    {
+                        "field": "feed",
+                        "value": {
+                            "from": {"id": author_id, "name": name},
+                            "post": {
+                                "status_type": "added_photos",
+                                "is_published": True,
+                                "updated_time": "2018-03-07T00:46:09+0000",
+                                "permalink_url": f"https://www.facebook.com/{PAGE_ID}/posts/2200000001",
+                                "promotion_status": "inactive",
+                                "id": post_id,
+                            },
+                            "message": text,
+                            "post_id": post_id,
+                            "comment_id": comment_id,
+                            "created_time": 1520383569,
+                            "item": "comment",
+                            "parent_id": parent_id or post_id,
+                            "verb": "add",
+                        },
+                    }
+                ],
+            }
+        ],
+    }

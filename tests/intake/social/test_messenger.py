@@ -235,3 +235,78 @@ def test_an_attached_file_is_uploaded_with_the_message(api, messenger_case, agen
     )
     drain_outbox()
     assert Delivery.objects.get(message=message).provider_id == "m_text"
+
+
+COMMENT = "2200000001_3300000001"
+
+
+@pytest.fixture
+def comment_case(deliver, messenger_account):
+    deliver(messenger_account, doc.page_comment(COMMENT, "Your shop sold me fake tickets!"))
+    return Message.objects.get(external_id=f"comment:{COMMENT}").case
+
+
+def test_a_visitors_comment_on_the_page_is_an_escalated_public_case(comment_case):
+    assert comment_case.is_public_post
+    assert comment_case.priority == "high"
+    assert list(comment_case.tags.values_list("name", flat=True)) == ["public-post"]
+    message = comment_case.messages.get()
+    assert message.meta["public_url"] == f"https://www.facebook.com/{doc.PAGE_ID}/posts/2200000001"
+    assert comment_case.requester.name == "Jane Doe"
+    assert comment_case.requester.identities.get().value == "facebook:10160912345"
+
+
+def test_the_pages_own_comment_opens_no_case(deliver, messenger_account):
+    deliver(messenger_account, doc.page_comment("2200000001_1", "Thanks!", author_id=doc.PAGE_ID))
+    assert InboundMessage.objects.get().outcome == "own_post"
+    assert not Message.objects.exists()
+
+
+def test_a_public_reply_comments_on_the_customers_comment_and_threads_back(
+    api, deliver, messenger_account, comment_case, agent
+):
+    api.expect_oneshot_request(
+        f"/v26.0/{COMMENT}/comments",
+        method="POST",
+        headers=AUTH,
+        json={"message": "We are sorry! We sent you a private message."},
+    ).respond_with_json({"id": "2200000001_3300000002"})
+    message = reply_to_customer(
+        case=comment_case,
+        author=agent,
+        body="We are sorry! We sent you a private message.",
+        meta={"visibility": "public"},
+    )
+    drain_outbox()
+    delivery = Delivery.objects.get(message=message)
+    assert (delivery.status, delivery.provider_id) == ("sent", "comment:2200000001_3300000002")
+    deliver(
+        messenger_account,
+        doc.page_comment(
+            "2200000001_3300000003", "Nothing arrived", parent_id="2200000001_3300000002"
+        ),
+    )
+    answer = Message.objects.get(external_id="comment:2200000001_3300000003")
+    assert answer.case_id == comment_case.pk
+    assert answer.reply_to_id == message.pk
+
+
+def test_a_private_reply_reaches_the_commenters_inbox(api, comment_case, agent):
+    api.expect_oneshot_request(
+        ENDPOINT,
+        method="POST",
+        headers=AUTH,
+        json={
+            "recipient": {"comment_id": COMMENT},
+            "messaging_type": "RESPONSE",
+            "message": {"text": "Could you send us your order number?"},
+        },
+    ).respond_with_json({"recipient_id": doc.PSID, "message_id": "m_private"})
+    message = reply_to_customer(
+        case=comment_case,
+        author=agent,
+        body="Could you send us your order number?",
+        meta={"visibility": "private"},
+    )
+    drain_outbox()
+    assert Delivery.objects.get(message=message).provider_id == "m_private"

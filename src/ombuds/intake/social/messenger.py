@@ -7,6 +7,12 @@ and a watermark (everything sent up to then). Each event is stored as its own ro
 entry cut down to that one event. Echoes of what the page itself sent are stored and
 left aside.
 
+A page subscribed to `feed` also sends `entry[].changes[]`: a visitor's comment on one
+of its posts (or a post on its wall) is a public post. It opens an escalated case
+flagged public, and the reply goes out as a public comment answering it
+(`POST /{comment-id}/comments`) unless the agent chooses a private reply, which
+Messenger delivers to the commenter's inbox (`recipient.comment_id`).
+
 Replies go to `POST /me/messages` with the page token, as `messaging_type: RESPONSE`;
 outside the 24-hour window after the customer's last message Messenger refuses them.
 """
@@ -19,19 +25,28 @@ from urllib.parse import urlparse
 
 from django.utils import timezone
 
-from ombuds.conversations.models import Attachment, Case, Channel, Delivery
+from ombuds.conversations.models import Attachment, Case, Channel, Delivery, Message, Priority
 from ombuds.core.transports import PermanentFailure, Sent
 
 from ..identity import Identity
 from ..incoming import Incoming, Skip
 from ..models import InboundMessage
 from .http import base_url, body_of, call, download, refusal
-from .outbound import account_for, last_inbound, send_in_parts, split_text
-from .reading import Item, Media, from_timestamp, location_text, payload_of
+from .outbound import (
+    PUBLIC,
+    account_for,
+    last_inbound,
+    last_public_inbound,
+    send_in_parts,
+    split_text,
+    visibility_of,
+)
+from .reading import Item, Media, from_timestamp, location_text, open_case_on, payload_of
 from .receipts import record_watermark
 from .whatsapp import GRAPH_API
 
 CHANNEL = Channel.MESSENGER
+PUBLIC_POST_TAG = "public-post"
 PLATFORM = "Messenger"
 TEXT_LIMIT = 2000
 # Meta's codes for "not now" on the Send API.
@@ -74,6 +89,18 @@ def split_webhook(payload: dict) -> list[Item]:
             if external_id:
                 cut = {"id": page_id, "time": entry.get("time"), "messaging": [event]}
                 items.append(Item(page_id, external_id, cut))
+        for change in entry.get("changes") or []:
+            value = change.get("value") or {}
+            if change.get("field") != "feed" or value.get("verb") != "add":
+                continue
+            if value.get("item") == "comment" and value.get("comment_id"):
+                external_id = f"comment:{value['comment_id']}"
+            elif value.get("item") in ("post", "status", "photo") and value.get("post_id"):
+                external_id = f"post:{value['post_id']}"
+            else:
+                continue
+            cut = {"id": page_id, "time": entry.get("time"), "changes": [change]}
+            items.append(Item(page_id, external_id, cut))
     return items
 
 
@@ -85,6 +112,8 @@ def read_messenger(inbound: InboundMessage) -> Incoming | Skip:
     delivery or read receipt onto our replies."""
     entry = payload_of(inbound)
     page_id = str(entry.get("id") or "")
+    if changes := entry.get("changes"):
+        return _read_feed(inbound, page_id, changes[0].get("value") or {})
     event = next(iter(entry.get("messaging") or []), {})
     psid = str((event.get("sender") or {}).get("id") or "")
     if not psid:
@@ -136,6 +165,63 @@ def read_messenger(inbound: InboundMessage) -> Incoming | Skip:
         answers=answers,
         continues_conversation=True,
         sent_at=at,
+        meta=meta,
+    )
+
+
+def _read_feed(inbound, page_id: str, value: dict) -> Incoming | Skip:
+    """A visitor's comment on a page post (or a post on the page): a public post."""
+    author = value.get("from") or {}
+    author_id = str(author.get("id") or "")
+    if not author_id:
+        return Skip("no_sender", "The comment names no author.")
+    if author_id == page_id:
+        return Skip("own_post", "The page's own comment or post.")
+    is_comment = value.get("item") == "comment"
+    own_id = str(value.get("comment_id") if is_comment else value.get("post_id"))
+    external_id = f"{'comment' if is_comment else 'post'}:{own_id}"
+    parent = str(value.get("parent_id") or "")
+    # A reply to a comment answers that comment; a comment on a post starts a thread.
+    answers = (
+        (f"comment:{parent}",) if is_comment and parent and parent != value.get("post_id") else ()
+    )
+    sender = Identity.handle("facebook", author_id, str(author.get("name") or ""))
+    media = Media(inbound)
+    photo = str(value.get("photo") or "")
+    if photo:
+        media.take("photo", lambda limit: download(photo, platform=PLATFORM, limit=limit))
+    post = value.get("post") or {}
+    permalink = str(post.get("permalink_url") or value.get("permalink_url") or "")
+    meta = {
+        "account": page_id,
+        "public": True,
+        "facebook_user_id": author_id,
+        "post_id": str(value.get("post_id") or ""),
+        "public_url": permalink if permalink.startswith("https://") else "",
+    }
+    if is_comment:
+        meta["comment_id"] = own_id
+    case_id = None
+    if not (
+        answers
+        and Message.objects.filter(workspace=inbound.workspace, external_id__in=answers).exists()
+    ):
+        # Public words join the sender's open public case, never a private one.
+        case_id = open_case_on(
+            workspace=inbound.workspace, identity=sender, channel=CHANNEL, public=True
+        )
+    return Incoming(
+        channel=CHANNEL,
+        sender=sender,
+        text=media.text_with_notes(str(value.get("message") or ""), "(photo)"),
+        files=media.files,
+        external_id=external_id,
+        answers=answers,
+        case_id=case_id,
+        is_public_post=True,
+        priority=Priority.HIGH,
+        tags=(PUBLIC_POST_TAG,),
+        sent_at=from_timestamp(value.get("created_time")),
         meta=meta,
     )
 
@@ -192,10 +278,18 @@ def send_messenger(delivery: Delivery) -> Sent:
     then each attached file uploaded with the message."""
     message = delivery.message
     case = message.case
-    account = account_for(case, CHANNEL, last_inbound(case, CHANNEL))
-    endpoint = f"{base_url(account, GRAPH_API)}/me/messages"
+    latest = last_inbound(case, CHANNEL)
+    account = account_for(case, CHANNEL, latest)
+    base = base_url(account, GRAPH_API)
+    endpoint = f"{base}/me/messages"
     headers = {"Authorization": f"Bearer {account.access_token}"}
     recipient = {"id": delivery.recipient}
+    public = last_public_inbound(case, CHANNEL)
+    if visibility_of(message) == PUBLIC:
+        return _comment(delivery, base, headers, public)
+    if latest is not None and (latest.meta or {}).get("public") and latest.meta.get("comment_id"):
+        # No conversation in the inbox yet: Messenger's private reply to the comment.
+        recipient = {"comment_id": latest.meta["comment_id"]}
     steps = []
     for index, piece in enumerate(split_text(message.body_text, TEXT_LIMIT)):
         body = {"recipient": recipient, "messaging_type": "RESPONSE", "message": {"text": piece}}
@@ -205,6 +299,33 @@ def send_messenger(delivery: Delivery) -> Sent:
             (f"file:{attachment.pk}", _file_sender(endpoint, headers, recipient, attachment))
         )
     return send_in_parts(delivery, steps)
+
+
+def _comment(delivery: Delivery, base: str, headers: dict, public: Message | None) -> Sent:
+    """Answer the customer's public comment (or post) with a public comment."""
+    if public is None:
+        raise PermanentFailure(
+            "There is no public comment on this case to reply to; reply privately instead."
+        )
+    if delivery.message.attachments.exists():
+        raise PermanentFailure(
+            "Files cannot go with a public comment from the desk; reply without them or privately."
+        )
+    target = public.meta.get("comment_id") or public.meta.get("post_id")
+    text = delivery.message.body_text.strip()
+
+    def publish(done: dict) -> str:
+        answer = call(
+            "POST",
+            f"{base}/{target}/comments",
+            platform=PLATFORM,
+            classify=classify,
+            headers=headers,
+            json={"message": text},
+        )
+        return f"comment:{answer.get('id', '')}"
+
+    return send_in_parts(delivery, [("comment", publish)])
 
 
 def _sender(endpoint: str, headers: dict, *, json_body=None, data=None, files=None):
@@ -241,7 +362,8 @@ def _file_sender(endpoint: str, headers: dict, recipient: dict, attachment: Atta
 
 def messenger_recipient(case: Case) -> tuple[str, str] | None:
     """Where a reply on a Messenger case goes: the page-scoped id the customer wrote
-    from."""
+    from (or, on a case from a comment, the commenter)."""
     conversation = last_inbound(case, CHANNEL)
-    psid = str((conversation.meta or {}).get("psid") or "") if conversation else ""
-    return (CHANNEL, psid) if psid else None
+    meta = (conversation.meta or {}) if conversation else {}
+    recipient = str(meta.get("psid") or meta.get("facebook_user_id") or "")
+    return (CHANNEL, recipient) if recipient else None

@@ -27,6 +27,34 @@ def last_inbound(case: Case, channel: str) -> Message | None:
     )
 
 
+PUBLIC, PRIVATE = "public", "private"
+# Channels where a case can begin in public (a mention on X, a comment on a page).
+PUBLIC_CHANNELS = (Channel.X, Channel.MESSENGER)
+
+
+def default_visibility(case: Case) -> str:
+    """Where a reply goes unless the agent says otherwise: where the customer last
+    wrote, in public or privately."""
+    latest = last_inbound(case, case.channel)
+    return PUBLIC if latest is not None and (latest.meta or {}).get("public") else PRIVATE
+
+
+def visibility_of(message: Message) -> str:
+    """How a reply goes out: as the agent chose, else where the customer last wrote."""
+    chosen = (message.meta or {}).get("visibility")
+    return chosen if chosen in (PUBLIC, PRIVATE) else default_visibility(message.case)
+
+
+def last_public_inbound(case: Case, channel: str) -> Message | None:
+    """The customer's latest public post or comment on the case: what a public reply
+    answers."""
+    for message in Message.objects.filter(
+        case=case, channel=channel, kind=MessageKind.INBOUND, meta__public=True
+    ).order_by("-created_at", "-pk")[:1]:
+        return message
+    return None
+
+
 def answered_message(case: Case, channel: str, before: Message) -> Message | None:
     """The customer's message a reply answers: their latest one, unless an agent has
     replied since (then the reply simply continues the conversation)."""

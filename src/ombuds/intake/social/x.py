@@ -19,14 +19,21 @@ from urllib.parse import quote
 
 from django.utils import timezone
 
-from ombuds.conversations.models import Case, Channel, Delivery, Message, MessageKind, Priority
+from ombuds.conversations.models import Case, Channel, Delivery, Message, Priority
 from ombuds.core.transports import PermanentFailure, Sent
 
 from ..identity import Identity
 from ..incoming import Incoming, Skip
 from ..models import InboundMessage
 from .http import base_url, body_of, call, download, refusal
-from .outbound import account_for, last_inbound, send_in_parts
+from .outbound import (
+    PUBLIC,
+    account_for,
+    last_inbound,
+    last_public_inbound,
+    send_in_parts,
+    visibility_of,
+)
 from .reading import Item, Media, account_of, from_timestamp, open_case_on, payload_of
 from .receipts import record_watermark
 
@@ -34,7 +41,6 @@ CHANNEL = Channel.X
 PLATFORM = "X"
 X_API = "https://api.x.com"
 PUBLIC_POST_TAG = "public-post"
-PUBLIC, PRIVATE = "public", "private"
 POST_LIMIT = 280
 DM_LIMIT = 10_000
 SCREEN_NAME = re.compile(r"[A-Za-z0-9_]{1,50}")
@@ -224,13 +230,6 @@ def _media_url(media: dict) -> tuple[str, str]:
 # -- replies ------------------------------------------------------------------------
 
 
-def default_visibility(case: Case) -> str:
-    """Where a reply goes unless the agent says otherwise: where the customer last
-    wrote, in public or in a direct message."""
-    latest = last_inbound(case, CHANNEL)
-    return PUBLIC if latest is not None and (latest.meta or {}).get("public") else PRIVATE
-
-
 def classify(response) -> Exception:
     body = body_of(response)
     errors = body.get("errors") or [{}]
@@ -249,7 +248,7 @@ def send_x(delivery: Delivery) -> Sent:
             "Files cannot be sent on X from the desk; send the reply without them "
             "(or share a link)."
         )
-    visibility = (message.meta or {}).get("visibility") or default_visibility(case)
+    visibility = visibility_of(message)
     base = base_url(account, X_API)
     headers = {"Authorization": f"Bearer {account.access_token}"}
     text = message.body_text.strip()
@@ -295,14 +294,12 @@ def send_x(delivery: Delivery) -> Sent:
 
 def _post_answered(case: Case) -> str:
     """The customer's latest public post on the case: what a public reply answers."""
-    for message in Message.objects.filter(
-        case=case, channel=CHANNEL, kind=MessageKind.INBOUND
-    ).order_by("-created_at", "-pk"):
-        if (message.meta or {}).get("public") and message.meta.get("post_id"):
-            return str(message.meta["post_id"])
-    raise PermanentFailure(
-        "There is no public post on this case to reply to; send a direct message instead."
-    )
+    post = last_public_inbound(case, CHANNEL)
+    if post is None or not post.meta.get("post_id"):
+        raise PermanentFailure(
+            "There is no public post on this case to reply to; send a direct message instead."
+        )
+    return str(post.meta["post_id"])
 
 
 def x_recipient(case: Case) -> tuple[str, str] | None:

@@ -7,18 +7,19 @@ from django import template
 from django.utils import timezone
 
 from ombuds.conversations.models import Channel, Message, MessageKind
-from ombuds.intake.social import whatsapp, x
+from ombuds.intake.social import whatsapp
+from ombuds.intake.social.outbound import PUBLIC_CHANNELS, default_visibility
 
 register = template.Library()
 
 
 @register.simple_tag
 def reply_visibility(case) -> str:
-    """'public' or 'private' for an X case that began in public (the agent chooses, this
-    is the default); '' where every reply is private."""
-    if case.channel != Channel.X or not case.is_public_post:
+    """'public' or 'private' for a case that began in public (the agent chooses, this is
+    the default); '' where every reply is private."""
+    if case.channel not in PUBLIC_CHANNELS or not case.is_public_post:
         return ""
-    return x.default_visibility(case)
+    return default_visibility(case)
 
 
 @register.simple_tag
