@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import os
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from django.utils import timezone
 
@@ -317,7 +317,7 @@ def _comment(delivery: Delivery, base: str, headers: dict, public: Message | Non
     def publish(done: dict) -> str:
         answer = call(
             "POST",
-            f"{base}/{target}/comments",
+            f"{base}/{quote(str(target), safe='')}/comments",
             platform=PLATFORM,
             classify=classify,
             headers=headers,

@@ -13,6 +13,7 @@ with error 131047, which fails the delivery for good with a sentence saying so.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from django.utils import timezone
 
@@ -214,7 +215,7 @@ def fetch_media(account: ChannelAccount, media_id: str, limit: int) -> Downloade
     headers = {"Authorization": f"Bearer {account.access_token}"}
     info = call(
         "GET",
-        f"{base_url(account, GRAPH_API)}/{media_id}",
+        f"{base_url(account, GRAPH_API)}/{quote(media_id, safe='')}",
         platform=PLATFORM,
         classify=_media_refusal,
         headers=headers,

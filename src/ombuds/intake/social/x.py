@@ -231,6 +231,7 @@ def _media_url(media: dict) -> tuple[str, str]:
 
 
 def classify(response) -> Exception:
+    """A refused X API call: 429 and 5xx are passing, the other 4xx are for good."""
     body = body_of(response)
     errors = body.get("errors") or [{}]
     detail = str(body.get("detail") or errors[0].get("message") or body.get("title") or "")
@@ -281,7 +282,7 @@ def send_x(delivery: Delivery) -> Sent:
     def direct(done: dict) -> str:
         answer = call(
             "POST",
-            f"{base}/2/dm_conversations/with/{delivery.recipient}/messages",
+            f"{base}/2/dm_conversations/with/{quote(delivery.recipient, safe='')}/messages",
             platform=PLATFORM,
             classify=classify,
             headers=headers,
