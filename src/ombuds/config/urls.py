@@ -9,6 +9,7 @@ urlpatterns = [
     path("metrics", health.metrics, name="metrics"),
     path("api/v1/", api.urls),
     path("intake/", include("ombuds.intake.urls")),
+    path("intake/", include("ombuds.intake.social.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ombuds.web.urls")),
 ]

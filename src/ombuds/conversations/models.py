@@ -231,6 +231,10 @@ class Delivery(ChoiceLabels, models.Model):
     provider_id = models.CharField(max_length=255, blank=True)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Receipts from channels that report them (WhatsApp, Messenger): when the message
+    # reached the customer's device, and when they opened it.
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -239,6 +243,8 @@ class Delivery(ChoiceLabels, models.Model):
             models.Index(
                 fields=["next_attempt_at"], name="delivery_due", condition=models.Q(status="queued")
             ),
+            # A receipt names the provider's id for the message it is about.
+            models.Index(fields=["workspace", "provider_id"], name="delivery_provider_id"),
         ]
 
 

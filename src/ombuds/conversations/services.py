@@ -245,8 +245,10 @@ def reply_to_customer(
     files: list[IncomingFile] = (),
     status: str | None = None,
     body_html: str = "",
+    meta: dict | None = None,
 ) -> Message:
-    """An agent answers the requester on the case's channel; the outbox delivers it."""
+    """An agent answers the requester on the case's channel; the outbox delivers it.
+    `meta` carries how the channel should send it (a public reply or a direct message)."""
     body = _check_body(body)
     check_files(list(files))
     case = _lock(case)
@@ -265,6 +267,7 @@ def reply_to_customer(
         files=files,
         actor=actor,
         at=now,
+        meta=meta,
     )
     events.record(case, "message.replied", actor, message=message, at=now)
     route = reply_route(case)

@@ -9,7 +9,7 @@ class IntakeConfig(AppConfig):
         from ombuds.conversations.models import Channel
         from ombuds.core import transports
 
-        from . import incoming
+        from . import incoming, social
         from .email.read import read_email
         from .email.send import send_reply_email
         from .phone.calls import read_call
@@ -17,3 +17,4 @@ class IntakeConfig(AppConfig):
         transports.register(Channel.EMAIL, send_reply_email)
         incoming.register_reader(Channel.EMAIL, read_email)
         incoming.register_reader(Channel.PHONE, read_call)
+        social.register()

@@ -47,6 +47,10 @@ class Incoming:
     continues_conversation: bool = False
     kind: str = MessageKind.INBOUND
     is_public_post: bool = False
+    # How a case this message opens starts out (a public post opens escalated); a
+    # message that joins an existing case leaves its priority and tags alone.
+    priority: str = ""
+    tags: tuple[str, ...] = ()
     sent_at: datetime | None = None
     language: str = ""
     meta: dict = field(default_factory=dict)

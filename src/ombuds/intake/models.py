@@ -85,6 +85,11 @@ class ChannelAccount(ChoiceLabels, models.Model):
     verify_token = models.CharField(max_length=200, blank=True)
     settings = models.JSONField(default=dict, blank=True)
     is_active = models.BooleanField(default=True)
+    # What an admin setting up the platform side needs to see: did a webhook arrive, and
+    # what went wrong last (a wrong signature, an unknown account).
+    last_webhook_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

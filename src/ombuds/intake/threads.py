@@ -21,6 +21,7 @@ from ombuds.conversations.models import (
     CaseParticipant,
     Message,
     ParticipantRole,
+    Priority,
     Status,
 )
 from ombuds.conversations.services import open_case_with_message, receive_customer_message
@@ -136,6 +137,8 @@ def file_incoming(*, workspace: Workspace, incoming: Incoming) -> Message:
         files=incoming.files,
         body_html=incoming.html,
         is_public_post=incoming.is_public_post,
+        priority=incoming.priority or Priority.NORMAL,
+        tags=incoming.tags,
         message_kind=incoming.kind,
         external_id=incoming.external_id,
         meta=meta,

@@ -107,6 +107,16 @@ class ReplyForm(forms.Form):
         required=False,
     )
     files = MultipleFileField(label=_("Attachments"))
+    # Only on cases that began as a public post: reply in public, or privately.
+    visibility = forms.ChoiceField(
+        label=_("Send as"),
+        choices=[("public", _("Public reply")), ("private", _("Direct message"))],
+        required=False,
+    )
+
+    def reply_meta(self) -> dict | None:
+        visibility = self.cleaned_data.get("visibility")
+        return {"visibility": visibility} if visibility else None
 
 
 class NoteForm(forms.Form):

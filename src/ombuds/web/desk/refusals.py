@@ -46,5 +46,14 @@ def refusal_message(error: ApplicationError) -> str:
         "invalid_cursor": _("That page link is no longer valid; start from the first page."),
         "unknown_view": _("That inbox view does not exist."),
         "forbidden": _("Your role does not allow this."),
+        # Connecting a messaging platform.
+        "account_already_connected": _("This platform account is already connected."),
+        "invalid_account_id": _("The platform's account id is required."),
+        "missing_access_token": _("The access token is required for this platform."),
+        "missing_signing_secret": _("The signing secret is required for this platform."),
+        "missing_verify_token": _("The verify token is required for this platform."),
+        "invalid_api_base_url": _("The API address must start with https://."),
+        "empty_name": _("Give the connection a name."),
+        "channel_fixed": _("A connection's platform cannot change; connect a new one instead."),
     }
     return str(simple.get(code, error.message))

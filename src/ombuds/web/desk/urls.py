@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, auth, cases, inbox
+from .views import attachments, auth, cases, channels, inbox
 
 # Included by ombuds.web.urls into the "web" namespace at the site root.
 urlpatterns = [
@@ -20,6 +20,14 @@ urlpatterns = [
     path("w/<slug:slug>/cases/<str:reference>/call/", cases.case_call, name="case_call"),
     path("w/<slug:slug>/cases/<str:reference>/merge/", cases.party_merge, name="party_merge"),
     path("w/<slug:slug>/cases/<str:reference>/unmerge/", cases.party_unmerge, name="party_unmerge"),
+    path("w/<slug:slug>/channels/", channels.channel_list, name="channels"),
+    path("w/<slug:slug>/channels/new/", channels.channel_edit, name="channel_new"),
+    path("w/<slug:slug>/channels/<int:pk>/", channels.channel_edit, name="channel"),
+    path(
+        "w/<slug:slug>/channels/<int:pk>/telegram-webhook/",
+        channels.channel_register_webhook,
+        name="channel_telegram_webhook",
+    ),
     path(
         "w/<slug:slug>/attachments/<int:attachment_id>/",
         attachments.attachment_download,

@@ -187,13 +187,14 @@ def _submit(request, workspace, membership, case, name: str, form, *, invalid, d
 
 @case_write
 def case_reply(request, workspace, membership, case):
+    form = ReplyForm(request.POST, request.FILES)
     return _submit(
         request,
         workspace,
         membership,
         case,
         "reply_form",
-        ReplyForm(request.POST, request.FILES),
+        form,
         invalid=_("The reply was not sent; see the marked fields."),
         done=_("Reply sent."),
         write=lambda data: reply_to_customer(
@@ -202,6 +203,7 @@ def case_reply(request, workspace, membership, case):
             body=data["body"],
             status=data["status"] or None,
             files=incoming_files(data["files"]),
+            meta=form.reply_meta() if case.is_public_post else None,
         ),
     )
 
