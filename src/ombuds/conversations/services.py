@@ -80,6 +80,7 @@ def _add_message(
     files: list[IncomingFile] = (),
     language: str = "",
     at: datetime | None = None,
+    meta: dict | None = None,
 ) -> Message:
     message = Message.objects.create(
         workspace_id=case.workspace_id,
@@ -91,6 +92,7 @@ def _add_message(
         body_text=body,
         body_html=sanitize_html(html) if html else text_to_html(body),
         language=language,
+        meta=meta or {},
         created_at=at or timezone.now(),
     )
     if files:
@@ -115,9 +117,13 @@ def open_case(
     files: list[IncomingFile] = (),
     body_html: str = "",
     team: Team | None = None,
+    opening_note: bool = False,
 ) -> Case:
     """A customer (or an agent on their behalf) asks for help: a new case with its first
-    message, numbered PREFIX-N in the workspace."""
+    message, numbered PREFIX-N in the workspace.
+
+    With `opening_note` the desk opens the case itself (a proactive notice before the
+    customer asks): the first message is the actor's internal note, not the customer's."""
     subject = " ".join((subject or "").split())[:300]
     if not subject:
         raise ApplicationError("empty_subject", "A case needs a subject.", status=422)
@@ -170,14 +176,15 @@ def open_case(
     # The first message is the customer's words, whoever typed them into the desk.
     message = _add_message(
         case=case,
-        kind=MessageKind.INBOUND,
+        kind=MessageKind.NOTE if opening_note else MessageKind.INBOUND,
         channel=channel,
         body=body,
         html=body_html,
         files=files,
-        actor=Actor(party=requester),
+        actor=actor if opening_note else Actor(party=requester),
         language=case.language,
         at=now,
+        meta={"by": actor.label} if opening_note and actor.label else None,
     )
     events.record(
         case,
@@ -204,13 +211,18 @@ def _lock(case: Case) -> Case:
 def reply_to_customer(
     *,
     case: Case,
-    author: User,
+    author: User | None = None,
     body: str,
     files: list[IncomingFile] = (),
     status: str | None = None,
     body_html: str = "",
+    actor: Actor | None = None,
 ) -> Message:
-    """An agent answers the requester on the case's channel; the outbox delivers it."""
+    """An agent answers the requester on the case's channel; the outbox delivers it.
+
+    An automation answers with `actor` (a rule) and no author."""
+    if author is None and actor is None:
+        raise ApplicationError("no_author", "A reply needs an author.", status=422)
     body = _check_body(body)
     check_files(list(files))
     case = _lock(case)
@@ -218,7 +230,7 @@ def reply_to_customer(
         raise ApplicationError("case_closed", "A closed case takes no more replies.", status=409)
     target = status or (Status.OPEN if case.status == Status.NEW else case.status)
     check_transition(case.status, target)
-    actor = Actor(user=author)
+    actor = actor or Actor(user=author)
     now = timezone.now()
     message = _add_message(
         case=case,
@@ -229,6 +241,7 @@ def reply_to_customer(
         files=files,
         actor=actor,
         at=now,
+        meta={"by": actor.label} if actor.user is None and actor.label else None,
     )
     events.record(case, "message.replied", actor, message=message, at=now)
     recipient = case.requester.email
@@ -254,13 +267,20 @@ def reply_to_customer(
 
 @transaction.atomic
 def add_internal_note(
-    *, case: Case, author: User, body: str, files: list[IncomingFile] = ()
+    *,
+    case: Case,
+    author: User | None = None,
+    body: str,
+    files: list[IncomingFile] = (),
+    actor: Actor | None = None,
 ) -> Message:
-    """A note only agents see."""
+    """A note only agents see (written by an agent, or by a rule as `actor`)."""
+    if author is None and actor is None:
+        raise ApplicationError("no_author", "A note needs an author.", status=422)
     body = _check_body(body)
     check_files(list(files))
     case = _lock(case)
-    actor = Actor(user=author)
+    actor = actor or Actor(user=author)
     now = timezone.now()
     message = _add_message(
         case=case,
@@ -270,6 +290,7 @@ def add_internal_note(
         files=files,
         actor=actor,
         at=now,
+        meta={"by": actor.label} if actor.user is None and actor.label else None,
     )
     events.record(case, "note.added", actor, message=message, at=now)
     case.updated_at = now
@@ -427,6 +448,62 @@ def update_case(
 
 def _person(user: User | None) -> dict | None:
     return None if user is None else {"id": user.pk, "name": user.display_name}
+
+
+@transaction.atomic
+def write_to_third_party(
+    *,
+    case: Case,
+    party: Party,
+    subject: str,
+    body: str,
+    actor: Actor,
+    files: list[IncomingFile] = (),
+    meta: dict | None = None,
+) -> Message:
+    """Email a third party (a hotel, a courier) about the case: an outbound message that
+    the outbox delivers to the party's address, with its own subject. It is no answer to
+    the customer, so it leaves the case's status and first-response time alone."""
+    body = _check_body(body)
+    check_files(list(files))
+    if party.workspace_id != case.workspace_id:
+        raise ApplicationError("unknown_party", "No such party.", status=422)
+    if not party.email:
+        raise ApplicationError("party_without_email", f"{party} has no email address.", status=422)
+    subject = " ".join((subject or "").split())[:300] or case.subject
+    case = _lock(case)
+    if case.status == Status.CLOSED:
+        raise ApplicationError("case_closed", "A closed case takes no more messages.", status=409)
+    now = timezone.now()
+    message = _add_message(
+        case=case,
+        kind=MessageKind.OUTBOUND,
+        channel=Channel.EMAIL,
+        body=body,
+        files=files,
+        actor=actor,
+        at=now,
+        meta={**(meta or {}), "to_party": party.pk, "to": party.email, "subject": subject},
+    )
+    events.record(
+        case,
+        "message.to_third_party",
+        actor,
+        data={"party": party.pk, "name": str(party), "to": party.email, "subject": subject},
+        message=message,
+        at=now,
+    )
+    Delivery.objects.create(
+        workspace_id=case.workspace_id,
+        message=message,
+        channel=Channel.EMAIL,
+        recipient=party.email,
+        next_attempt_at=now,
+    )
+    transaction.on_commit(_wake_outbox)
+    case.updated_at = now
+    case.save(update_fields=["updated_at"])
+    return message
 
 
 @transaction.atomic
