@@ -359,7 +359,7 @@ def install_defaults(workspace: Workspace) -> dict[str, int]:
             made["triggers"] += 1
         loop = macros["care-keep-in-the-loop"]
         for event_type, problem, key, priority in CARE_PLANS:
-            _, created = CarePlan.objects.get_or_create(
+            _plan, created = CarePlan.objects.get_or_create(
                 workspace=workspace,
                 event_type=event_type,
                 defaults={

@@ -118,6 +118,7 @@ def open_case(
     body_html: str = "",
     team: Team | None = None,
     opening_note: bool = False,
+    is_public_post: bool = False,
 ) -> Case:
     """A customer (or an agent on their behalf) asks for help: a new case with its first
     message, numbered PREFIX-N in the workspace.
@@ -162,6 +163,7 @@ def open_case(
         language=language or requester.language or "",
         topic=topic,
         team=team,
+        is_public_post=is_public_post,
         created_at=now,
         updated_at=now,
     )
@@ -308,8 +310,12 @@ def receive_customer_message(
     files: list[IncomingFile] = (),
     body_html: str = "",
     language: str = "",
+    reply_to: Message | None = None,
 ) -> Message:
-    """The customer writes again on an existing case; a waiting or solved case reopens."""
+    """The customer writes again on an existing case; a waiting or solved case reopens.
+
+    `reply_to` is the message this one answers (an email's In-Reply-To), known before the
+    timeline hears of it, so listeners can thread it (a third party's reply to a task)."""
     body = _check_body(body)
     check_files(list(files))
     case = _lock(case)
@@ -330,6 +336,9 @@ def receive_customer_message(
         language=language,
         at=now,
     )
+    if reply_to is not None and reply_to.case_id == case.pk:
+        message.reply_to = reply_to
+        message.save(update_fields=["reply_to"])
     events.record(case, "message.received", actor, message=message, at=now)
     fields = ["updated_at"]
     if case.status in (Status.PENDING_CUSTOMER, Status.SOLVED):

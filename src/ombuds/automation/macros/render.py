@@ -23,6 +23,9 @@ from ombuds.conversations.models import Case
 from ombuds.core.errors import ApplicationError
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+# Anything written like a placeholder, so a text with `{{ order.number }}` is refused
+# instead of sent with the braces in it.
+LOOKS_LIKE_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _LOCALES = {"en": "en_GB", "nl": "nl_NL", "de": "de_DE", "fr": "fr_FR"}
 
 VARIABLES: dict[str, object] = {
@@ -61,7 +64,8 @@ def check_text(text: str, *, language: str) -> str:
         raise ApplicationError(
             "empty_macro", "A macro needs its text.", details={"language": language}, status=422
         )
-    if unknown := [name for name in placeholders(text) if name not in VARIABLES]:
+    written = [m.strip() for m in LOOKS_LIKE_PLACEHOLDER.findall(text)]
+    if unknown := [name for name in written if name not in VARIABLES]:
         raise ApplicationError(
             "unknown_macro_variable",
             f"{{{{ {unknown[0]} }}}} is not a variable macros can use.",
