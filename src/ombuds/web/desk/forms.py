@@ -107,6 +107,8 @@ class ReplyForm(forms.Form):
         required=False,
     )
     files = MultipleFileField(label=_("Attachments"))
+    # Set when the text came from a macro, so the reply records which version it used.
+    macro_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class NoteForm(forms.Form):
