@@ -46,7 +46,10 @@ def macro(workspace):
         workspace=workspace,
         name="Delay apology",
         texts={
-            "en": "Sorry {{ buyer_first_name }}, {{ order_number }} is late. {{ transfer_deadline }}",
+            "en": (
+                "Sorry {{ buyer_first_name }}, {{ order_number }} is late. "
+                "{{ transfer_deadline }}"
+            ),
             "nl": "Sorry {{ buyer_first_name }}, {{ order_number }} is laat.",
         },
     )
