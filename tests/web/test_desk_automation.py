@@ -47,8 +47,7 @@ def macro(workspace):
         name="Delay apology",
         texts={
             "en": (
-                "Sorry {{ buyer_first_name }}, {{ order_number }} is late. "
-                "{{ transfer_deadline }}"
+                "Sorry {{ buyer_first_name }}, {{ order_number }} is late. {{ transfer_deadline }}"
             ),
             "nl": "Sorry {{ buyer_first_name }}, {{ order_number }} is laat.",
         },
