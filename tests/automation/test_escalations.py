@@ -145,3 +145,17 @@ def test_dutch_workspaces_get_dutch_reasons(db):
     vip = upsert_party(workspace=dutch, external_id="V", kind="buyer", name="V", is_vip=True)[0]
     _, (event,) = escalated(builders.case(dutch, requester=vip))
     assert event.data["reason"] == "VIP-klant."
+
+
+def test_new_workspaces_from_the_cli_get_the_escalations(db):
+    from django.core.management import call_command
+
+    from ombuds.core.models import Workspace
+
+    call_command("create-workspace", "acme", "--name", "Acme", "--prefix", "ACME")
+    acme = Workspace.objects.get(slug="acme")
+    assert (
+        Trigger.objects.filter(workspace=acme, builtin_key__startswith="escalation.").count() == 6
+    )
+    call_command("install-automation")  # every workspace, again: nothing doubles
+    assert Trigger.objects.filter(workspace=acme).count() == 6
