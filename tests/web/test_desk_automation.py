@@ -391,3 +391,24 @@ def test_case_page_queries_do_not_grow_with_tasks(
         create_task(case=ticket_case, title=f"T{i}", party=hotel, actor=Actor(user=agent))
     assert queries() == few
     assert Case.objects.count() == 1
+
+
+def test_tasks_and_notifications_pages_cost_the_same_for_many_rows(
+    agent_client, workspace, agent, buyer, hotel
+):
+    def queries(path):
+        agent_client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            assert agent_client.get(path).status_code == 200
+        return len(captured.captured_queries)
+
+    def add(n):
+        for i in range(n):
+            case = builders.case(workspace, requester=buyer, subject=f"Case {i}")
+            create_task(case=case, title=f"Task {i}", party=hotel, actor=Actor(user=agent))
+            notify(workspace=workspace, users=[agent], title=f"Note {i}", case=case, email=False)
+
+    add(1)
+    few = (queries(page("resale", "tasks")), queries(page("resale", "notifications")))
+    add(8)
+    assert (queries(page("resale", "tasks")), queries(page("resale", "notifications"))) == few
