@@ -68,6 +68,12 @@ def notify(
 ) -> list[Notification]:
     """One notification per person; emailed after commit unless `email` is False."""
     now = timezone.now()
+    users = list(users)
+    members = set(
+        Membership.objects.filter(workspace=workspace, user__in=users).values_list(
+            "user_id", flat=True
+        )
+    )
     rows = [
         Notification(
             workspace=workspace,
@@ -81,7 +87,7 @@ def notify(
             email_due_at=now if email and user.email else None,
         )
         for user in users
-        if Membership.objects.filter(workspace=workspace, user=user).exists()
+        if user.pk in members
     ]
     Notification.objects.bulk_create(rows)
     if any(r.email_status == EmailStatus.QUEUED for r in rows):

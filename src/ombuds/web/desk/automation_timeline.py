@@ -25,9 +25,6 @@ KINDS = (
     "task.replied",
     "message.to_third_party",
     "webhook.failed",
-    "sla.warning",
-    "sla.breached",
-    "approval.requested",
 )
 
 
@@ -115,12 +112,6 @@ def describe(event: CaseEvent, actor: SafeString) -> SafeString:
             _("The call to webhook %(endpoint)s failed for good"),
             endpoint=_b(data.get("endpoint", "?")),
         )
-    if kind == "sla.warning":
-        return _say(_("SLA warning: %(target)s"), target=_b(data.get("target", "?")))
-    if kind == "sla.breached":
-        return _say(_("SLA breached: %(target)s"), target=_b(data.get("target", "?")))
-    if kind == "approval.requested":
-        return _say(_("%(actor)s asked for approval"), actor=actor)
     return _say(_("%(actor)s: %(kind)s"), actor=actor, kind=_b(kind))
 
 
