@@ -165,7 +165,9 @@ def email_party(*, task: CoordinationTask, body: str, actor: Actor, files=()) ->
     """Write to the task's third party; the message joins the task's thread and the task
     waits for the reply."""
     task = (
-        CoordinationTask.objects.select_for_update().select_related("case", "party").get(pk=task.pk)
+        CoordinationTask.objects.select_for_update(of=("self",))
+        .select_related("case", "party")
+        .get(pk=task.pk)
     )
     if task.party is None:
         raise ApplicationError("task_without_party", "This task has no third party.", status=422)
