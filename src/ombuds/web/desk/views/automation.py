@@ -3,6 +3,7 @@ notifications. Everyone in the workspace may look; admins and supervisors may ch
 
 from __future__ import annotations
 
+import secrets
 from functools import wraps
 
 from django.contrib import messages
@@ -310,8 +311,6 @@ def webhooks_page(request, workspace):
     error = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        import secrets
-
         try:
             url = webhooks.check_endpoint_url(data["url"])
             if WebhookEndpoint.objects.filter(workspace=workspace, name=data["name"]).exists():
