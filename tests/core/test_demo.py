@@ -165,3 +165,47 @@ def test_loading_again_changes_nothing(resale):
     again = load_demo()
     assert not again.created
     assert (Case.objects.count(), Order.objects.count(), Party.objects.count()) == before
+
+
+def test_automations_work_in_the_demo(resale):
+    from ombuds.automation.models import (
+        CareFollowUp,
+        CoordinationTask,
+        DueAction,
+        Macro,
+        MacroUse,
+        TimeRule,
+        Trigger,
+    )
+
+    assert (
+        Trigger.objects.filter(workspace=resale, builtin_key__startswith="escalation.").count() == 6
+    )
+    assert Trigger.objects.filter(workspace=resale, builtin_key="").count() == 2
+    for macro in Macro.objects.filter(workspace=resale):
+        assert set(macro.current.texts.values_list("language", flat=True)) == {"en", "nl"}
+    assert TimeRule.objects.filter(workspace=resale, is_active=True).count() == 2
+    assert DueAction.objects.filter(workspace=resale).exists()  # pending cases are armed
+
+    # A delayed parcel: its buyers were told before they asked, each in their language.
+    notices = MacroUse.objects.filter(workspace=resale, macro__key="care-shipment-delayed")
+    assert set(notices.values_list("language", flat=True)) == {"en", "nl"}
+    follow_ups = CareFollowUp.objects.filter(workspace=resale, problem="shipment")
+    assert follow_ups.count() == 2
+    assert all(f.next_update_at is not None for f in follow_ups)
+    for use in notices.select_related("message__case"):
+        assert use.message.case.status == Status.PENDING_THIRD_PARTY
+        assert use.message.deliveries.get().status == DeliveryStatus.SENT
+
+    # A Dutch buyer's threat escalated, with its reason on the timeline.
+    escalations = CaseEvent.objects.filter(workspace=resale, kind="case.escalated")
+    (threat,) = [e for e in escalations if "advocaat" in e.data.get("words", [])]
+    assert threat.data["reason"] == "The customer threatens legal steps."
+    assert threat.case.team.name == "Escalations"
+
+    # A task for a third party with its email, and an overdue one.
+    tasks = CoordinationTask.objects.filter(workspace=resale)
+    assert tasks.count() == 2
+    assert tasks.filter(links__isnull=False, party__isnull=False).exists()
+    assert tasks.filter(due_at__lt=timezone.now()).exists()
+    assert Trigger.objects.get(workspace=resale, builtin_key="escalation.legal").fire_count >= 1

@@ -65,7 +65,7 @@ def _dutch_msgids() -> set[str]:
     keys: set[str] = set()
     catalog = trans_real.translation("nl")
     while catalog is not None:
-        keys |= {k if isinstance(k, str) else k[0] for k in catalog._catalog}
+        keys |= {k if isinstance(k, str) else k[0] for k in catalog._catalog.keys()}  # noqa: SIM118 (no __iter__)
         catalog = getattr(catalog, "_fallback", None)
     return keys
 

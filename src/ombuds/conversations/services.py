@@ -132,9 +132,13 @@ def open_case_with_message(
     message_kind: str = MessageKind.INBOUND,
     external_id: str = "",
     meta: dict | None = None,
+    opening_note: bool = False,
 ) -> tuple[Case, Message]:
     """`open_case`, also handing back the case's first message (what a channel adapter
-    links its raw payload to)."""
+    links its raw payload to).
+
+    With `opening_note` the desk opens the case itself (a proactive notice before the
+    customer asks): the first message is the actor's internal note, not the customer's."""
     subject = " ".join((subject or "").split())[:300]
     if not subject:
         raise ApplicationError("empty_subject", "A case needs a subject.", status=422)
@@ -188,16 +192,16 @@ def open_case_with_message(
     # The first message is the customer's words, whoever typed them into the desk.
     message = _add_message(
         case=case,
-        kind=message_kind,
+        kind=MessageKind.NOTE if opening_note else message_kind,
         channel=channel,
         body=body,
         html=body_html,
         files=files,
-        actor=Actor(party=requester),
+        actor=actor if opening_note else Actor(party=requester),
         language=case.language,
         at=now,
         external_id=external_id,
-        meta=meta,
+        meta={"by": actor.label, **(meta or {})} if opening_note and actor.label else meta,
     )
     events.record(
         case,
@@ -240,15 +244,20 @@ def _lock(case: Case) -> Case:
 def reply_to_customer(
     *,
     case: Case,
-    author: User,
+    author: User | None = None,
     body: str,
     files: list[IncomingFile] = (),
     status: str | None = None,
     body_html: str = "",
     meta: dict | None = None,
+    actor: Actor | None = None,
 ) -> Message:
     """An agent answers the requester on the case's channel; the outbox delivers it.
-    `meta` carries how the channel should send it (a public reply or a direct message)."""
+    `meta` carries how the channel should send it (a public reply or a direct message).
+
+    An automation answers with `actor` (a rule) and no author."""
+    if author is None and actor is None:
+        raise ApplicationError("no_author", "A reply needs an author.", status=422)
     body = _check_body(body)
     check_files(list(files))
     case = _lock(case)
@@ -256,7 +265,7 @@ def reply_to_customer(
         raise ApplicationError("case_closed", "A closed case takes no more replies.", status=409)
     target = status or (Status.OPEN if case.status == Status.NEW else case.status)
     check_transition(case.status, target)
-    actor = Actor(user=author)
+    actor = actor or Actor(user=author)
     now = timezone.now()
     message = _add_message(
         case=case,
@@ -267,7 +276,7 @@ def reply_to_customer(
         files=files,
         actor=actor,
         at=now,
-        meta=meta,
+        meta={"by": actor.label, **(meta or {})} if actor.user is None and actor.label else meta,
     )
     events.record(case, "message.replied", actor, message=message, at=now)
     route = reply_route(case)
@@ -302,13 +311,20 @@ def reply_to_customer(
 
 @transaction.atomic
 def add_internal_note(
-    *, case: Case, author: User, body: str, files: list[IncomingFile] = ()
+    *,
+    case: Case,
+    author: User | None = None,
+    body: str,
+    files: list[IncomingFile] = (),
+    actor: Actor | None = None,
 ) -> Message:
-    """A note only agents see."""
+    """A note only agents see (written by an agent, or by a rule as `actor`)."""
+    if author is None and actor is None:
+        raise ApplicationError("no_author", "A note needs an author.", status=422)
     body = _check_body(body)
     check_files(list(files))
     case = _lock(case)
-    actor = Actor(user=author)
+    actor = actor or Actor(user=author)
     now = timezone.now()
     message = _add_message(
         case=case,
@@ -318,6 +334,7 @@ def add_internal_note(
         files=files,
         actor=actor,
         at=now,
+        meta={"by": actor.label} if actor.user is None and actor.label else None,
     )
     events.record(case, "note.added", actor, message=message, at=now)
     case.updated_at = now
@@ -340,7 +357,10 @@ def receive_customer_message(
     reply_to: Message | None = None,
     meta: dict | None = None,
 ) -> Message:
-    """The customer writes again on an existing case; a waiting or solved case reopens."""
+    """The customer writes again on an existing case; a waiting or solved case reopens.
+
+    `reply_to` is the message this one answers (an email's In-Reply-To), known before the
+    timeline hears of it, so listeners can thread it (a third party's reply to a task)."""
     body = _check_body(body)
     check_files(list(files))
     case = _lock(case)
@@ -361,7 +381,7 @@ def receive_customer_message(
         language=language,
         at=now,
         external_id=external_id,
-        reply_to=reply_to,
+        reply_to=reply_to if reply_to is not None and reply_to.case_id == case.pk else None,
         meta=meta,
     )
     events.record(case, "message.received", actor, message=message, at=now)
@@ -482,6 +502,62 @@ def update_case(
 
 def _person(user: User | None) -> dict | None:
     return None if user is None else {"id": user.pk, "name": user.display_name}
+
+
+@transaction.atomic
+def write_to_third_party(
+    *,
+    case: Case,
+    party: Party,
+    subject: str,
+    body: str,
+    actor: Actor,
+    files: list[IncomingFile] = (),
+    meta: dict | None = None,
+) -> Message:
+    """Email a third party (a hotel, a courier) about the case: an outbound message that
+    the outbox delivers to the party's address, with its own subject. It is no answer to
+    the customer, so it leaves the case's status and first-response time alone."""
+    body = _check_body(body)
+    check_files(list(files))
+    if party.workspace_id != case.workspace_id:
+        raise ApplicationError("unknown_party", "No such party.", status=422)
+    if not party.email:
+        raise ApplicationError("party_without_email", f"{party} has no email address.", status=422)
+    subject = " ".join((subject or "").split())[:300] or case.subject
+    case = _lock(case)
+    if case.status == Status.CLOSED:
+        raise ApplicationError("case_closed", "A closed case takes no more messages.", status=409)
+    now = timezone.now()
+    message = _add_message(
+        case=case,
+        kind=MessageKind.OUTBOUND,
+        channel=Channel.EMAIL,
+        body=body,
+        files=files,
+        actor=actor,
+        at=now,
+        meta={**(meta or {}), "to_party": party.pk, "to": party.email, "subject": subject},
+    )
+    events.record(
+        case,
+        "message.to_third_party",
+        actor,
+        data={"party": party.pk, "name": str(party), "to": party.email, "subject": subject},
+        message=message,
+        at=now,
+    )
+    Delivery.objects.create(
+        workspace_id=case.workspace_id,
+        message=message,
+        channel=Channel.EMAIL,
+        recipient=party.email,
+        next_attempt_at=now,
+    )
+    transaction.on_commit(_wake_outbox)
+    case.updated_at = now
+    case.save(update_fields=["updated_at"])
+    return message
 
 
 @transaction.atomic

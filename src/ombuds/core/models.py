@@ -69,3 +69,76 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "key"], name="idempotency_key_once"),
         ]
+
+
+class WebhookEndpoint(models.Model):
+    """Where the workspace's own systems want to hear from the desk: a URL, the secret that
+    signs each call, and the events it takes (empty: every event)."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
+    name = models.CharField(max_length=100)
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=200)
+    events = models.JSONField(default=list, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "name"], name="webhook_endpoint_name_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def takes(self, event: str) -> bool:
+        return not self.events or event in self.events
+
+
+class WebhookStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class WebhookDelivery(models.Model):
+    """Outbox row of one signed call to one endpoint. Written in the transaction of the
+    change it reports; sent after commit, retried with back-off, kept when it fails."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(max_length=64)
+    # What the call is about ("case:42"), so a failure can be shown where it matters.
+    subject = models.CharField(max_length=100, blank=True)
+    idempotency_key = models.CharField(max_length=200)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=8, choices=WebhookStatus.choices, default=WebhookStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "idempotency_key"], name="webhook_delivery_once"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], name="webhook_due", condition=models.Q(status="queued")
+            ),
+            models.Index(fields=["workspace", "status", "-created_at"], name="webhook_by_status"),
+        ]

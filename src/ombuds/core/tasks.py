@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from .models import IdempotencyRecord
 
@@ -21,3 +21,17 @@ def forget_old_idempotency_records(now=None) -> int:
 @db_periodic_task(crontab(minute="17"))
 def purge_idempotency_records() -> int:
     return forget_old_idempotency_records()
+
+
+@db_task()
+def send_due_webhooks() -> int:
+    from .webhooks import send_due
+
+    return send_due()
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_webhooks() -> int:
+    from .webhooks import send_due
+
+    return send_due()

@@ -21,6 +21,7 @@ from ombuds.marketplace.models import Order
 
 from . import catalogue as cat
 from . import wording
+from .automation import switch_on as switch_on_automation
 from .casting import Casting
 from .orders import OrderBook
 from .people import Crowd, PeopleMaker, Roster, hire_staff
@@ -180,6 +181,8 @@ def build_workspace(profile: Profile, *, seed: int, now: datetime, progress: Pro
     for _ in range(quiet):
         casting.quiet_order()
     progress(f"Loading demo marketplace: {case_orders + quiet} orders.")
+    switch_on_automation(workspace, now=now)
+    progress("Loading demo marketplace: triggers, macros, escalations and proactive care.")
     settle_history(workspace)
     return {
         "cases": len(plan),

@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from ombuds.accounts.api_auth import can_read_cases, can_write_marketplace
+from ombuds.automation.care import receive_order_event
 from ombuds.conversations.events import Actor
-from ombuds.conversations.services import record_order_event
 from ombuds.core.errors import NotFound
 
 from .schemas import OrderEventIn, OrderEventOut, OrderIn, OrderOut, PartyDetailOut, PartyIn
@@ -73,12 +73,13 @@ def get_order(request: HttpRequest, external_id: str):
 )
 def post_order_event(request: HttpRequest, external_id: str, payload: OrderEventIn):
     """Something happened to an order (`shipment.delayed`): it lands on the order and on
-    every case about it. 200 when the event's id was already recorded."""
+    every case about it, and a care plan for its type tells the buyer before they ask.
+    200 when the event's id was already recorded."""
     workspace = request.auth.workspace
     order = order_by_external_id(workspace=workspace, external_id=external_id)
     if order is None:
         raise NotFound("order", external_id)
-    event, created = record_order_event(
+    event, created = receive_order_event(
         workspace=workspace,
         order=order,
         type=payload.type,

@@ -202,6 +202,14 @@ class Booking(ChoiceLabels, models.Model):
                 fields=["workspace", "external_id"], name="booking_external_id_once"
             ),
         ]
+        indexes = [
+            # The transfer-deadline sweep reads only deadlines that just passed.
+            models.Index(
+                fields=["transfer_due_at"],
+                name="booking_transfer_due",
+                condition=models.Q(transfer_status="pending"),
+            ),
+        ]
 
 
 class ShipmentStatus(models.TextChoices):

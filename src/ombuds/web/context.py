@@ -1,5 +1,6 @@
 from ombuds.accounts.selectors import memberships_of
-from ombuds.web.desk.access import can_write
+from ombuds.automation.notifications import unread_count
+from ombuds.web.desk.access import can_manage_automation, can_write
 
 
 def desk(request):
@@ -11,7 +12,13 @@ def desk(request):
         "desk_membership": membership,
         "desk_workspace": membership.workspace if membership else None,
         "desk_can_write": bool(membership and can_write(membership)),
+        "desk_can_manage": bool(membership and can_manage_automation(membership)),
     }
+    if membership is not None:
+        # A callable: one indexed count, only on pages that draw the header's bell.
+        context["desk_unread_notifications"] = lambda: unread_count(
+            workspace=membership.workspace, user=membership.user
+        )
     if user is not None and user.is_authenticated:
         # A callable, so pages that never draw the switcher (portal, login) pay no query.
         context["desk_memberships"] = lambda: sorted(

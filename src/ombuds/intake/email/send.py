@@ -15,8 +15,10 @@ def send_reply_email(delivery: Delivery) -> Sent:
     sender = workspace.support_email or settings.DEFAULT_FROM_EMAIL
     message_id = make_msgid(domain=sender.rsplit("@", 1)[-1])
     author = message.author_user.display_name if message.author_user else workspace.name
+    # A message to a third party carries its own subject (with the task's reference).
+    subject = (message.meta or {}).get("subject") or f"[{case.reference}] {case.subject}"
     email = EmailMultiAlternatives(
-        subject=f"[{case.reference}] {case.subject}",
+        subject=subject,
         body=message.body_text,
         from_email=f"{author} ({workspace.name}) <{sender}>",
         to=[delivery.recipient],

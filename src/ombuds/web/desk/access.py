@@ -34,3 +34,8 @@ def access_workspace(request, slug: str) -> tuple[Workspace, Membership]:
 
 def can_write(membership: Membership) -> bool:
     return role_allows(membership.role, WRITE_CASES)
+
+
+def can_manage_automation(membership: Membership) -> bool:
+    """Admins and supervisors shape the desk's rules, macros and webhooks."""
+    return membership.role in ("admin", "supervisor")

@@ -118,6 +118,9 @@ class ReplyForm(forms.Form):
         visibility = self.cleaned_data.get("visibility")
         return {"visibility": visibility} if visibility else None
 
+    # Set when the text came from a macro, so the reply records which version it used.
+    macro_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
 
 class NoteForm(forms.Form):
     body = forms.CharField(

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from ombuds.conversations.models import CaseEvent, Channel, Message, Priority, Status
 
+from . import automation_timeline
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -149,6 +151,8 @@ def describe_event(event: CaseEvent) -> SafeString:
             merged=_b(_person(event.data.get("merged"))),
             kept=_b(_person(event.data.get("kept"))),
         )
+    if kind in automation_timeline.KINDS:
+        return automation_timeline.describe(event, actor)
     return _say(_("%(actor)s: %(kind)s"), actor=actor, kind=_b(kind))
 
 
@@ -159,4 +163,10 @@ def event_details(event: CaseEvent) -> str:
         return " · ".join(f"{key}: {value}" for key, value in sorted(payload.items()))[:300]
     if event.kind == "delivery.failed":
         return str(event.data.get("error", ""))[:300]
+    if event.kind in automation_timeline.KINDS:
+        return automation_timeline.details(event)
     return ""
+
+
+def variable_label(name: str) -> str:
+    return automation_timeline.variable_label(name)

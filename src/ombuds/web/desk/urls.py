@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, auth, cases, channels, inbox
+from .views import attachments, auth, automation, case_tools, cases, channels, inbox
 
 # Included by ombuds.web.urls into the "web" namespace at the site root.
 urlpatterns = [
@@ -27,6 +27,63 @@ urlpatterns = [
         "w/<slug:slug>/channels/<int:pk>/telegram-webhook/",
         channels.channel_register_webhook,
         name="channel_telegram_webhook",
+    ),
+    path(
+        "w/<slug:slug>/cases/<str:reference>/macro/",
+        case_tools.macro_preview,
+        name="case_macro",
+    ),
+    path("w/<slug:slug>/cases/<str:reference>/tasks/", case_tools.task_create, name="task_create"),
+    path(
+        "w/<slug:slug>/cases/<str:reference>/tasks/<int:number>/",
+        case_tools.task_update,
+        name="task_update",
+    ),
+    path(
+        "w/<slug:slug>/cases/<str:reference>/tasks/<int:number>/email/",
+        case_tools.task_email,
+        name="task_email",
+    ),
+    path("w/<slug:slug>/automation/", automation.automation_home, name="automation"),
+    path(
+        "w/<slug:slug>/automation/install/",
+        automation.install_automation_defaults,
+        name="automation_install",
+    ),
+    path("w/<slug:slug>/automation/triggers/new/", automation.trigger_edit, name="trigger_new"),
+    path("w/<slug:slug>/automation/triggers/<int:pk>/", automation.trigger_edit, name="trigger"),
+    path(
+        "w/<slug:slug>/automation/triggers/<int:pk>/delete/",
+        automation.trigger_delete,
+        name="trigger_delete",
+    ),
+    path(
+        "w/<slug:slug>/automation/time-rules/new/", automation.time_rule_edit, name="time_rule_new"
+    ),
+    path(
+        "w/<slug:slug>/automation/time-rules/<int:pk>/", automation.time_rule_edit, name="time_rule"
+    ),
+    path(
+        "w/<slug:slug>/automation/time-rules/<int:pk>/delete/",
+        automation.time_rule_delete,
+        name="time_rule_delete",
+    ),
+    path("w/<slug:slug>/automation/webhooks/", automation.webhooks_page, name="webhooks"),
+    path(
+        "w/<slug:slug>/automation/webhooks/<int:pk>/retry/",
+        automation.webhook_retry,
+        name="webhook_retry",
+    ),
+    path("w/<slug:slug>/macros/", automation.macro_list, name="macros"),
+    path("w/<slug:slug>/macros/new/", automation.macro_edit, name="macro_new"),
+    path("w/<slug:slug>/macros/<int:pk>/", automation.macro_detail, name="macro"),
+    path("w/<slug:slug>/macros/<int:pk>/edit/", automation.macro_edit, name="macro_edit"),
+    path("w/<slug:slug>/tasks/", automation.task_list, name="tasks"),
+    path("w/<slug:slug>/notifications/", automation.notification_list, name="notifications"),
+    path(
+        "w/<slug:slug>/notifications/read/",
+        automation.notifications_read,
+        name="notifications_read",
     ),
     path(
         "w/<slug:slug>/attachments/<int:attachment_id>/",

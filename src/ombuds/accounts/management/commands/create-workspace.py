@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from ombuds.accounts.services import create_workspace
+from ombuds.automation.defaults import install_defaults
 from ombuds.core.errors import ApplicationError
 
 
@@ -23,8 +24,9 @@ class Command(BaseCommand):
                 f"{field}: {' '.join(errors)}" for field, errors in (exc.details or {}).items()
             )
             raise CommandError(f"{exc.message} {problems}".strip()) from exc
+        install_defaults(workspace)
         self.stdout.write(
             f"Created workspace {workspace.slug} ({workspace.name}); "
             f"cases are numbered {workspace.case_prefix}-1, "
-            f"{workspace.case_prefix}-2, …"
+            f"{workspace.case_prefix}-2, …; standard escalation rules installed"
         )

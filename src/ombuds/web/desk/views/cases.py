@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
+from ombuds.automation.macros.selectors import version_of
+from ombuds.automation.macros.services import reply_with_macro
 from ombuds.conversations.events import Actor
 from ombuds.conversations.models import ParticipantRole
 from ombuds.conversations.selectors import case_by_reference, other_cases_of, timeline_of
@@ -30,6 +32,7 @@ from ombuds.marketplace.selectors import order_with_details
 
 from .. import timeline
 from ..access import access_workspace, can_write
+from ..case_panels import case_extras, third_parties_for
 from ..choices import choices_for
 from ..forms import (
     CallForm,
@@ -103,6 +106,14 @@ def _case_context(request, workspace, membership, case, **overrides) -> dict:
         ),
         "now": timezone.now(),
     }
+    context.update(
+        case_extras(
+            workspace,
+            case,
+            parties=third_parties_for(workspace, third_parties),
+            agents=choices.agents,
+        )
+    )
     context.update(overrides)
     return context
 
@@ -197,15 +208,31 @@ def case_reply(request, workspace, membership, case):
         form,
         invalid=_("The reply was not sent; see the marked fields."),
         done=_("Reply sent."),
-        write=lambda data: reply_to_customer(
-            case=case,
-            author=request.user,
-            body=data["body"],
-            status=data["status"] or None,
-            files=incoming_files(data["files"]),
+        write=lambda data: _send_reply(
+            request,
+            workspace,
+            case,
+            data,
             meta=form.reply_meta() if case.is_public_post else None,
         ),
     )
+
+
+def _send_reply(request, workspace, case, data, *, meta=None):
+    """A reply, made from a macro when the reply box says so (the version is recorded);
+    `meta` says how the channel sends it (in public or privately)."""
+    common = {
+        "case": case,
+        "author": request.user,
+        "body": data["body"],
+        "status": data["status"] or None,
+        "files": incoming_files(data["files"]),
+        "meta": meta,
+    }
+    if data.get("macro_version"):
+        version = version_of(workspace=workspace, pk=data["macro_version"])
+        return reply_with_macro(version=version, **common)
+    return reply_to_customer(**common)
 
 
 @case_write

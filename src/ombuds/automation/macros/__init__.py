@@ -1,0 +1,1 @@
+"""Macros, the desk's approved answers: rendering, writing, reading."""
