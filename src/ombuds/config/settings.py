@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ombuds.conversations",
     "ombuds.intake",
     "ombuds.automation",
+    "ombuds.chargebacks",
     "ombuds.web",
     "axes",
 ]
@@ -182,6 +183,13 @@ OMBUDS_MAX_MESSAGE_CHARS = 100_000
 # A raw inbound payload (an email with its attachments, a webhook body) larger than this is
 # refused before it is stored.
 OMBUDS_MAX_INBOUND_BYTES = int(os.environ.get("OMBUDS_MAX_INBOUND_BYTES", 40 * 1024 * 1024))
+# A payment provider's webhook event (Stripe's are a few kilobytes).
+OMBUDS_MAX_PSP_EVENT_BYTES = int(os.environ.get("OMBUDS_MAX_PSP_EVENT_BYTES", 1024 * 1024))
+# How long before a chargeback's evidence deadline the desk is warned.
+OMBUDS_CHARGEBACK_WARNING_HOURS = int(os.environ.get("OMBUDS_CHARGEBACK_WARNING_HOURS", "48"))
+# Keys that seal payment-provider secrets at rest, comma separated: the first seals, all
+# open (rotate by putting the new one first). Empty: derived from OMBUDS_SECRET_KEY.
+OMBUDS_SEALING_KEYS = [k for k in os.environ.get("OMBUDS_SEALING_KEYS", "").split(",") if k]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 OMBUDS_MAGIC_LINK_MAX_AGE = 60 * 60 * 24  # seconds a portal link stays valid

@@ -1,0 +1,16 @@
+"""Every write of the chargebacks app: applying provider reports, and what the desk does
+about a chargeback."""
+
+from ..models import PspEvent
+from ..reports import DisputeReport, RefundReport
+from .chargebacks import Applied, apply_dispute_report
+
+
+def apply_report(*, event: PspEvent, report: DisputeReport | RefundReport) -> Applied:
+    """Apply one report of a stored event, inside the event's processing transaction."""
+    if isinstance(report, DisputeReport):
+        return apply_dispute_report(connection=event.connection, report=report)
+    return Applied(False, "refunds_not_reconciled", "Refund reports are not reconciled yet.")
+
+
+__all__ = ["Applied", "apply_report"]

@@ -1,0 +1,17 @@
+"""Background work of chargebacks. The queue only wakes a worker: the truth is the
+pending event rows, the queued provider calls and the deadline columns, each swept."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from .receiving import process_event, process_pending_events
+
+
+@db_task()
+def process_psp_event(event_id: int) -> None:
+    process_event(event_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_psp_events() -> int:
+    return process_pending_events()
