@@ -6,12 +6,18 @@ class IntakeConfig(AppConfig):
     label = "intake"
 
     def ready(self) -> None:
+        from ombuds.conversations import events
         from ombuds.conversations.models import Channel
         from ombuds.core import transports
 
         from . import incoming
+        from .chat.read import read_chat
+        from .chat.replies import on_case_event, reply_recipient, send_chat_reply
         from .email.read import read_email
         from .email.send import send_reply_email
 
         transports.register(Channel.EMAIL, send_reply_email)
         incoming.register_reader(Channel.EMAIL, read_email)
+        transports.register(Channel.CHAT, send_chat_reply, recipient=reply_recipient)
+        incoming.register_reader(Channel.CHAT, read_chat)
+        events.listen("chat", on_case_event)
