@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, auth, cases, inbox
+from .views import attachments, auth, cases, chats, inbox
 
 # Included by ombuds.web.urls into the "web" namespace at the site root.
 urlpatterns = [
@@ -16,6 +16,12 @@ urlpatterns = [
         "w/<slug:slug>/cases/<str:reference>/properties/",
         cases.case_properties,
         name="case_properties",
+    ),
+    path("w/<slug:slug>/chats/", chats.live_chat_list, name="live_chats"),
+    path(
+        "w/<slug:slug>/cases/<str:reference>/timeline/",
+        chats.chat_timeline,
+        name="case_timeline",
     ),
     path(
         "w/<slug:slug>/attachments/<int:attachment_id>/",
