@@ -238,7 +238,11 @@ def mark_read(*, session: ChatSession, by: str, message_id: int | None) -> datet
 def end_chat_session(*, session: ChatSession, reason: str, by=None) -> ChatSession:
     """The chat is over (the visitor closed it, or nobody wrote for a while); the transcript
     stays on the case."""
-    session = ChatSession.objects.select_for_update().select_related("case").get(pk=session.pk)
+    session = (
+        ChatSession.objects.select_for_update(of=("self",))
+        .select_related("case", "party")
+        .get(pk=session.pk)
+    )
     if session.status == ChatStatus.ENDED:
         return session
     now = timezone.now()
