@@ -105,7 +105,9 @@ def post_visitor_message(
     if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
         raise ApplicationError("invalid_message_id", "A message needs an id.", status=422)
     text = _check_text(text)
-    if session.status == ChatStatus.ENDED:
+    # Read afresh: the sweep or another tab may have ended it since this socket looked.
+    status = ChatSession.objects.filter(pk=session.pk).values_list("status", flat=True).first()
+    if status in (None, ChatStatus.ENDED):
         raise ApplicationError("chat_ended", "This chat has ended.", status=409)
     external_id = f"chat:{session.pk}:{client_id}"
     known = InboundMessage.objects.filter(
