@@ -19,9 +19,14 @@ from ..language import detect_language
 from ..models import ChatSession, InboundMessage
 
 
+def placeholder_name(session: ChatSession) -> str:
+    """What the desk calls a visitor who gave no name."""
+    return f"Chat visitor #{session.pk}"
+
+
 def visitor_identity(session: ChatSession, name: str = "") -> Identity:
     """A chat visitor is known by their session until they leave an email address."""
-    return Identity.handle("chat", f"session-{session.pk}", name)
+    return Identity.handle("chat", f"session-{session.pk}", name or placeholder_name(session))
 
 
 def read_chat(inbound: InboundMessage) -> Incoming:

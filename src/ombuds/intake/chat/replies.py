@@ -63,6 +63,10 @@ def _answered(session: ChatSession, message: Message) -> None:
     ChatSession.objects.filter(pk=session.pk).update(
         status=status, last_activity_at=message.created_at
     )
+    if status != session.status:
+        event = {"type": "chat.status", "session": session.pk, "status": status}
+        group = live.session_group(session.pk)
+        transaction.on_commit(lambda: live.publish(group, event))
     session.status = status
 
 

@@ -27,6 +27,7 @@ from ombuds.marketplace.services import normalize_email
 from ..inbound import accept, process_inbound
 from ..models import ChatSession, ChatStatus, InboundMessage, InboundStatus
 from . import limits, live
+from .read import placeholder_name
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 OPEN_STATUSES = (ChatStatus.WAITING, ChatStatus.ACTIVE, ChatStatus.OFFLINE)
@@ -143,7 +144,7 @@ def post_visitor_message(
     return message, created
 
 
-def _give_email(party: Party, email: str, name: str) -> None:
+def _give_email(party: Party, email: str, name: str, *, placeholder: str = "") -> None:
     """The chat's party becomes reachable at `email`, unless someone else already is: then
     the two stay apart until an agent merges them."""
     owner = (
@@ -163,7 +164,7 @@ def _give_email(party: Party, email: str, name: str) -> None:
     if not party.email:
         party.email = email
         fields.append("email")
-    if name and not party.name:
+    if name and party.name in ("", placeholder):
         party.name = name[:200]
         fields.append("name")
     if fields:
@@ -188,7 +189,9 @@ def continue_chat_by_email(*, session: ChatSession, email: str, name: str = "") 
     session.last_activity_at = timezone.now()
     session.save(update_fields=["visitor_email", "visitor_name", "status", "last_activity_at"])
     if session.party_id is not None:
-        _give_email(session.party, address, session.visitor_name)
+        _give_email(
+            session.party, address, session.visitor_name, placeholder=placeholder_name(session)
+        )
     if session.case_id is not None:
         events.record(
             session.case,
@@ -211,7 +214,12 @@ def link_case(*, session_id: int, message: Message) -> None:
     session.last_activity_at = message.created_at
     session.save(update_fields=["case", "party", "last_activity_at"])
     if session.visitor_email and session.party_id is not None:
-        _give_email(session.party, session.visitor_email, session.visitor_name)
+        _give_email(
+            session.party,
+            session.visitor_email,
+            session.visitor_name,
+            placeholder=placeholder_name(session),
+        )
 
 
 def note_activity(session_id: int, at: datetime) -> None:

@@ -14,6 +14,7 @@ from ombuds.conversations.models import Channel
 from ombuds.conversations.selectors import case_by_reference, timeline_of
 from ombuds.core.errors import NotFound
 from ombuds.intake.chat.selectors import chat_of_case, live_chats
+from ombuds.intake.models import ChatStatus
 
 from .. import timeline
 from ..access import access_workspace
@@ -42,7 +43,7 @@ def chat_context(case) -> dict:
     """What a case page adds for a chat case: the chat, for its panel and "Seen" marks."""
     if case.channel != Channel.CHAT:
         return {"chat": None}
-    return {"chat": chat_of_case(case)}
+    return {"chat": chat_of_case(case), "chat_statuses": ChatStatus.choices}
 
 
 @login_required

@@ -157,6 +157,12 @@
       case "presence":
         setPresence(frame.online);
         break;
+      case "status":
+        var label = panel.getAttribute("data-status-" + frame.status);
+        if (label) {
+          panel.querySelector("[data-chat-status]").textContent = "· " + label;
+        }
+        break;
       default:
         break;
     }
