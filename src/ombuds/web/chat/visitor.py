@@ -20,11 +20,19 @@ from ombuds.core.errors import ApplicationError
 from ombuds.core.models import Workspace
 from ombuds.intake.chat import limits, live, presence, selectors, sessions
 from ombuds.intake.chat.setup import chat_account, origin_allowed
+from ombuds.intake.language import detect_language
 from ombuds.intake.models import ChatSession, ChatStatus, ConnectionKind
 
 from .sockets import FrameSocket, header, own_hosts
 
 HELLO_WITHIN = 15  # seconds a socket may stay open without saying hello
+_language_model_warming = False
+
+
+def _warm_language_model() -> None:
+    """Load the language model before the first message of this process needs it: it takes
+    a few seconds once, which the visitor would otherwise wait for their first answer."""
+    detect_language("A chat has started; the first message should not wait for the model.")
 
 
 def _workspace_and_account(slug: str):
@@ -97,6 +105,10 @@ class VisitorChat(FrameSocket):
             return
         await self.accept()
         loop = asyncio.get_running_loop()
+        global _language_model_warming
+        if not _language_model_warming:
+            _language_model_warming = True
+            loop.run_in_executor(None, _warm_language_model)
         self._hello_timer = loop.call_later(
             HELLO_WITHIN, lambda: loop.create_task(self._no_hello())
         )
