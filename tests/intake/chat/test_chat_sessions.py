@@ -179,3 +179,19 @@ def test_a_wildcard_origin_admits_subdomains_only(host, scheme):
     sub = f"{scheme}://{host}.shop.example"
     assert origin_allowed(account, sub) is (scheme == "https")
     assert origin_allowed(account, f"{scheme}://{host}shop.example") is False
+
+
+def test_enable_chat_from_the_command_line(workspace):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command(
+        "enable-chat", "--workspace", "resale", "--origin", "https://Shop.example", stdout=out
+    )
+    assert "https://shop.example" in out.getvalue()
+    with pytest.raises(CommandError, match="not an origin"):
+        call_command("enable-chat", "--workspace", "resale", "--origin", "ftp://x")
+    with pytest.raises(CommandError, match="No workspace"):
+        call_command("enable-chat", "--workspace", "nowhere")
