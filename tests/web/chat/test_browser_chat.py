@@ -4,13 +4,9 @@ real ASGI server (uvicorn, serving the test database): the chat works end to end
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from ombuds.conversations.models import Case
 from ombuds.intake.chat.setup import enable_chat
@@ -32,38 +28,6 @@ CHROMIUM_ARGS = [
 ]
 HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
 WIDGET_BLUE = "rgb(23, 70, 162)"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def asgi_server(transactional_db):
-    """`ombuds serve`'s application under uvicorn, in a thread of this process, so it serves
-    the test database (a file on SQLite: every server thread opens its own connection)."""
-    port = _free_port()
-    config = uvicorn.Config(
-        "ombuds.config.asgi:application",
-        host="127.0.0.1",
-        port=port,
-        lifespan="off",
-        log_level="warning",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -84,7 +84,7 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def _left(session_id: int) -> bool:
+def _still_online(session_id: int) -> bool:
     session = ChatSession.objects.filter(pk=session_id).first()
     return bool(session) and presence.visitor_connected(session)
 
@@ -122,7 +122,7 @@ class VisitorChat(FrameSocket):
             self._hello_timer.cancel()
         await super().disconnect(code)
         if self.session is not None:
-            online = await database_sync_to_async(_left)(self.session.pk)
+            online = await database_sync_to_async(_still_online)(self.session.pk)
             await self.tell(
                 live.session_group(self.session.pk),
                 {"type": "chat.presence", "session": self.session.pk, "online": online},

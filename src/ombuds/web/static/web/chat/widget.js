@@ -520,7 +520,6 @@
       case "offline":
         state.email = frame.email;
         setStatus("offline", false);
-        ui.offlineDone.focus && ui.offlineDone.focus();
         break;
       case "status":
         if (frame.status !== "ended") {
