@@ -77,7 +77,9 @@ def fresh_postgres() -> None:
 async def visitor(url: str, n: int, messages: int, acks: list, echoes: list) -> None:
     import websockets
 
-    async with websockets.connect(url, origin="http://127.0.0.1") as ws:
+    # The desk's own origin, as its demo shop page would connect.
+    origin = url.replace("ws://", "http://").split("/ws/")[0]
+    async with websockets.connect(url, origin=origin) as ws:
         await ws.send(json.dumps({"type": "hello", "token": None, "language": "en"}))
         welcome = json.loads(await ws.recv())
         assert welcome["type"] == "welcome", welcome
@@ -136,11 +138,12 @@ def run_one(database: str, visitors: int, messages: int) -> dict:
     ombuds("migrate", "--verbosity", "0", env=env)
     ombuds("create-workspace", "bench", "--name", "Bench", "--prefix", "BEN", env=env)
     ombuds("enable-chat", "--workspace", "bench", env=env)
+    log = (data_dir / "server.log").open("w")
     server = subprocess.Popen(
         [str(REPO / ".venv/bin/ombuds"), "serve", "--port", str(port)],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 60
@@ -159,7 +162,10 @@ def run_one(database: str, visitors: int, messages: int) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=20)
-        shutil.rmtree(data_dir, ignore_errors=True)
+        if os.environ.get("KEEP"):
+            print(data_dir)
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
     return {"database": database, "visitors": visitors, **figures}
 
 

@@ -134,6 +134,14 @@ def post_visitor_message(
     if inbound.status == InboundStatus.PENDING:
         process_inbound(inbound.pk)
         inbound.refresh_from_db()
+    if inbound.status == InboundStatus.PENDING:
+        # The queue's wake-up task holds the row (processing skips locked rows): wait for
+        # its commit; if that attempt failed, try once more here.
+        with transaction.atomic():
+            inbound = InboundMessage.objects.select_for_update().get(pk=inbound.pk)
+        if inbound.status == InboundStatus.PENDING:
+            process_inbound(inbound.pk)
+            inbound.refresh_from_db()
     if inbound.status == InboundStatus.REJECTED:
         raise ApplicationError(inbound.outcome or "rejected", inbound.error, status=422)
     if inbound.message_id is None:
