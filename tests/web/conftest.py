@@ -144,6 +144,12 @@ def _free_port() -> int:
 def asgi_server(transactional_db):
     """`ombuds serve`'s application under uvicorn, in a thread of this process, so it serves
     the test database (a file on SQLite: every server thread opens its own connection)."""
+    from django.db import connections
+
+    # Server threads close their connections after each request and socket call, so none
+    # is left open on the test database when it is dropped at the end of the run.
+    database = connections.settings["default"]
+    kept_age, database["CONN_MAX_AGE"] = database["CONN_MAX_AGE"], 0
     port = _free_port()
     config = uvicorn.Config(
         "ombuds.config.asgi:application",
@@ -164,3 +170,4 @@ def asgi_server(transactional_db):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        database["CONN_MAX_AGE"] = kept_age

@@ -43,6 +43,18 @@ def browser():
             browser.close()
 
 
+def _orm(read):
+    """Run a database read from the test body. With Playwright's loop running in this
+    thread Django hands the body a connection of its own; closing it right away keeps it
+    from outliving the test database."""
+    from django.db import connection
+
+    try:
+        return read()
+    finally:
+        connection.close()
+
+
 def _watch_for_trouble(page, problems: list[str]) -> None:
     page.on(
         "console",
@@ -58,7 +70,7 @@ def _watch_for_trouble(page, problems: list[str]) -> None:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_visitor_and_an_agent_chat_live_in_two_browsers(workspace, agent, asgi_server, browser):
-    enable_chat(workspace=workspace, allowed_origins=["https://shop.example"])
+    _orm(lambda: enable_chat(workspace=workspace, allowed_origins=["https://shop.example"]))
     problems: list[str] = []
 
     desk = browser.new_context(viewport={"width": 1400, "height": 900})
@@ -101,8 +113,7 @@ def test_a_visitor_and_an_agent_chat_live_in_two_browsers(workspace, agent, asgi
     # The agent's list shows the waiting chat without a reload, and the top bar counts it.
     agent_page.locator("#live-chats .chat-row--waiting").wait_for()
     assert agent_page.inner_text("#live-chats-count") == "1"
-    session = ChatSession.objects.get()
-    case = Case.objects.get(pk=session.case_id)
+    case = _orm(lambda: Case.objects.get(pk=ChatSession.objects.get().case_id))
     agent_page.click(f"#live-chats >> text={case.reference}")
     agent_page.wait_for_url(f"**/cases/{case.reference}/")
     agent_page.locator("#chat-panel .presence--online").wait_for()
@@ -143,8 +154,8 @@ def test_a_visitor_and_an_agent_chat_live_in_two_browsers(workspace, agent, asgi
     visitor_page.locator(".launcher").click()
     visitor_page.locator(".msg--agent .bubble").filter(has_text="on their way").wait_for()
     assert visitor_page.locator(".msg--visitor").count() == 2
-    assert ChatSession.objects.count() == 1
-    assert [m.body_text[:14] for m in case.messages.order_by("created_at", "pk")] == [
+    assert _orm(ChatSession.objects.count) == 1
+    assert _orm(lambda: [m.body_text[:14] for m in case.messages.order_by("created_at", "pk")]) == [
         "Hello, where a",
         "Order ORD-7731",
         "Your tickets a",
@@ -159,7 +170,7 @@ def test_a_visitor_and_an_agent_chat_live_in_two_browsers(workspace, agent, asgi
 def test_with_no_agent_on_the_desk_the_widget_asks_for_an_email_in_dutch(
     workspace, asgi_server, browser
 ):
-    enable_chat(workspace=workspace)
+    _orm(lambda: enable_chat(workspace=workspace))
     problems: list[str] = []
     shop = browser.new_context(locale="nl-NL")
     page = shop.new_page()
@@ -176,9 +187,9 @@ def test_with_no_agent_on_the_desk_the_widget_asks_for_an_email_in_dutch(
     form.locator("button[type=submit]").click()
     page.locator(".offline-done").filter(has_text="We antwoorden op vera@example.com.").wait_for()
     assert form.is_hidden()
-    session = ChatSession.objects.get()
+    session = _orm(ChatSession.objects.get)
     assert session.status == "offline"
     assert session.visitor_email == "vera@example.com"
-    assert Case.objects.get(pk=session.case_id).language == "nl"
+    assert _orm(lambda: Case.objects.get(pk=session.case_id).language) == "nl"
     assert problems == []
     shop.close()
