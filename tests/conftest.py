@@ -46,3 +46,15 @@ def agent(workspace):
 @pytest.fixture
 def buyer(workspace):
     return builders.party(workspace, "B-1", name="Bram Buyer", email="bram@example.com")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    # The live chat browser test serves the test database from uvicorn's threads, each with
+    # its own connection; SQLite's in-memory test database cannot be shared like that, a
+    # file can (in WAL mode, one writer beside many readers).
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not database["TEST"].get("NAME"):
+        database["TEST"]["NAME"] = str(settings.DATA_DIR / "test_database.sqlite3")

@@ -3,9 +3,13 @@ hotel and a few cases."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import uvicorn
 
 from ombuds.accounts.services import create_team
 from ombuds.conversations.events import Actor
@@ -128,3 +132,42 @@ def order_event(workspace, ticket_order, ticket_case):
 def agent_client(client, agent):
     client.force_login(agent)
     return client
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """`ombuds serve`'s application under uvicorn, in a thread of this process, so it serves
+    the test database (a file on SQLite: every server thread opens its own connection)."""
+    from django.db import connections
+
+    # Server threads close their connections after each request and socket call, so none
+    # is left open on the test database when it is dropped at the end of the run.
+    database = connections.settings["default"]
+    kept_age, database["CONN_MAX_AGE"] = database["CONN_MAX_AGE"], 0
+    port = _free_port()
+    config = uvicorn.Config(
+        "ombuds.config.asgi:application",
+        host="127.0.0.1",
+        port=port,
+        lifespan="off",
+        log_level="warning",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        database["CONN_MAX_AGE"] = kept_age

@@ -18,7 +18,7 @@ from tests.web.test_browser_desk import browser_page  # noqa: F401  (a fixture)
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_agent_inserts_a_macro_and_sends_it(
-    live_server,
+    asgi_server,
     workspace,
     agent,
     ticket_case,
@@ -35,11 +35,11 @@ def test_agent_inserts_a_macro_and_sends_it(
             "nl": "Hoi {{ buyer_first_name }}",
         },
     )
-    page.goto(f"{live_server.url}/login/")
+    page.goto(f"{asgi_server}/login/")
     page.fill("input[name=username]", agent.email)
     page.fill("input[name=password]", builders.PASSWORD)
     page.click("button[type=submit]")
-    page.goto(f"{live_server.url}/w/{workspace.slug}/cases/{ticket_case.reference}/")
+    page.goto(f"{asgi_server}/w/{workspace.slug}/cases/{ticket_case.reference}/")
 
     page.select_option("#macro-choice", label="Transfer news")
     page.wait_for_selector("#macro-preview pre")

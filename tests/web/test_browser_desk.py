@@ -57,11 +57,11 @@ def second_case(workspace, ticket_case):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_agent_signs_in_opens_a_case_and_replies(
-    live_server, workspace, agent, ticket_case, second_case, browser_page
+    asgi_server, workspace, agent, ticket_case, second_case, browser_page
 ):
     page, problems = browser_page
 
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{asgi_server}/")
     assert "/login/" in page.url
     page.fill("input[name=username]", agent.email)
     page.fill("input[name=password]", builders.PASSWORD)

@@ -158,6 +158,7 @@ LOCALE_PATHS = [
     SRC_DIR / "web" / "desk" / "locale",
     SRC_DIR / "web" / "portal" / "locale",
     SRC_DIR / "locale",
+    SRC_DIR / "web" / "chat" / "locale",
 ]
 USE_I18N = True
 TIME_ZONE = "UTC"

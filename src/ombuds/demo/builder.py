@@ -17,6 +17,7 @@ from django.utils import timezone
 from ombuds.accounts.services import create_workspace
 from ombuds.conversations.models import Delivery, DeliveryStatus, Message, Status
 from ombuds.core.models import Workspace
+from ombuds.intake.chat.setup import enable_chat
 from ombuds.marketplace.models import Order
 
 from . import catalogue as cat
@@ -201,6 +202,8 @@ def open_workspace(profile: Profile) -> Workspace:
         languages=["en", "nl"],
         support_email=profile.support_email,
     )
+    # The widget runs on the desk's own demo shop page; a real shop adds its origins.
+    enable_chat(workspace=workspace)
     return workspace
 
 

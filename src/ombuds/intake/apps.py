@@ -6,10 +6,13 @@ class IntakeConfig(AppConfig):
     label = "intake"
 
     def ready(self) -> None:
+        from ombuds.conversations import events
         from ombuds.conversations.models import Channel
         from ombuds.core import transports
 
         from . import incoming, social
+        from .chat.read import read_chat
+        from .chat.replies import on_case_event, reply_recipient, send_chat_reply
         from .email.read import read_email
         from .email.send import send_reply_email
         from .phone.calls import read_call
@@ -18,3 +21,6 @@ class IntakeConfig(AppConfig):
         incoming.register_reader(Channel.EMAIL, read_email)
         incoming.register_reader(Channel.PHONE, read_call)
         social.register()
+        transports.register(Channel.CHAT, send_chat_reply, recipient=reply_recipient)
+        incoming.register_reader(Channel.CHAT, read_chat)
+        events.listen("chat", on_case_event)

@@ -153,10 +153,49 @@ class ChatSession(ChoiceLabels, models.Model):
     agent_last_read_at = models.DateTimeField(null=True, blank=True)
     visitor_last_read_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
+    # The last message or sign of life from either side: the idle sweep ends a chat
+    # nobody has touched for a while.
+    last_activity_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["workspace", "status"])]
+        indexes = [
+            models.Index(fields=["workspace", "status"]),
+            models.Index(fields=["status", "last_activity_at"], name="chat_idle"),
+        ]
+
+
+class ConnectionKind(models.TextChoices):
+    VISITOR = "visitor", _("Visitor")
+    AGENT = "agent", _("Agent")
+    VIEWER = "viewer", _("Viewer")
+
+
+class ChatConnection(models.Model):
+    """One open live socket: a visitor's widget on a chat, or a desk page of a member.
+
+    Rows are presence: an agent's row says someone can answer chats now, a visitor's says
+    a reply reaches them live. Each socket refreshes `seen_at` with its heartbeats, so a
+    row left behind by a crashed process stops counting once it goes stale."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
+    channel_name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=8, choices=ConnectionKind.choices)
+    session = models.ForeignKey(
+        ChatSession, on_delete=models.CASCADE, null=True, blank=True, related_name="connections"
+    )
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    connected_at = models.DateTimeField()
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "kind", "seen_at"], name="chat_presence"),
+            models.Index(fields=["session", "seen_at"], name="chat_visitor_presence"),
+            models.Index(fields=["seen_at"], name="chat_connection_stale"),
+        ]
 
 
 class PartyMerge(models.Model):

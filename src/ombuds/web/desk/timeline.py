@@ -153,6 +153,13 @@ def describe_event(event: CaseEvent) -> SafeString:
         )
     if kind in automation_timeline.KINDS:
         return automation_timeline.describe(event, actor)
+    if kind == "chat.offline":
+        return _say(_("%(actor)s left an email address; the chat continues by email"), actor=actor)
+    if kind == "chat.ended":
+        if event.data.get("reason") == "idle":
+            minutes = event.data.get("quiet_minutes") or "?"
+            return _say(_("The chat ended after %(minutes)s quiet minutes"), minutes=_b(minutes))
+        return _say(_("%(actor)s ended the chat"), actor=actor)
     return _say(_("%(actor)s: %(kind)s"), actor=actor, kind=_b(kind))
 
 

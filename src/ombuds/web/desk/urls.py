@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, auth, automation, case_tools, cases, channels, inbox
+from .views import attachments, auth, automation, case_tools, cases, channels, chats, inbox
 
 # Included by ombuds.web.urls into the "web" namespace at the site root.
 urlpatterns = [
@@ -84,6 +84,12 @@ urlpatterns = [
         "w/<slug:slug>/notifications/read/",
         automation.notifications_read,
         name="notifications_read",
+    ),
+    path("w/<slug:slug>/chats/", chats.live_chat_list, name="live_chats"),
+    path(
+        "w/<slug:slug>/cases/<str:reference>/timeline/",
+        chats.chat_timeline,
+        name="case_timeline",
     ),
     path(
         "w/<slug:slug>/attachments/<int:attachment_id>/",

@@ -19,6 +19,7 @@ from ombuds.conversations.services import receive_customer_message
 from ombuds.core.errors import ApplicationError, NotFound
 from ombuds.core.html import sanitize_html, text_to_html
 from ombuds.core.models import Workspace
+from ombuds.intake.chat.setup import chat_account
 from ombuds.intake.services import submit_contact_form
 from ombuds.marketplace.models import Party
 
@@ -88,7 +89,13 @@ def _own_case(workspace: Workspace, buyer: Party, reference: str) -> Case:
 @require_GET
 @help_center
 def home(request, workspace):
-    return _page(request, "home.html", workspace, buyer=access_portal_party(request, workspace))
+    return _page(
+        request,
+        "home.html",
+        workspace,
+        buyer=access_portal_party(request, workspace),
+        offers_chat=chat_account(workspace) is not None,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -132,6 +132,9 @@ class Command(BaseCommand):
             "ombuds.config.asgi:application",
             # Django's ASGI handler does not speak the lifespan protocol.
             lifespan="off",
+            # Chat frames are small; a larger one is refused by the protocol layer before
+            # it is buffered (the consumers refuse anything past 16 KiB with an error frame).
+            ws_max_size=256 * 1024,
             log_level=os.environ.get("OMBUDS_LOG_LEVEL", "info").lower(),
             timeout_graceful_shutdown=5,
         )

@@ -43,6 +43,7 @@ from ..forms import (
     incoming_files,
 )
 from ..refusals import refusal_message
+from .chats import chat_context
 
 OTHER_CASES_LIMIT = 8
 # Each write form, the partial that draws it and the element id HTMX swaps on a refusal.
@@ -105,6 +106,7 @@ def _case_context(request, workspace, membership, case, **overrides) -> dict:
             initial=PropertiesForm.initial_for(case), choices=choices
         ),
         "now": timezone.now(),
+        **chat_context(case),
     }
     context.update(
         case_extras(
