@@ -93,7 +93,7 @@ def due_soon(chargeback: Chargeback) -> CaseEvent | None:
 
 
 def _files(submission: EvidenceSubmission) -> list[dict]:
-    return [{"field": f["field"], "name": f["name"]} for f in submission.files]
+    return [{"field": d.field, "name": d.name} for d in submission.documents.all()]
 
 
 def evidence_submitted(chargeback: Chargeback, submission: EvidenceSubmission, actor: Actor):

@@ -219,9 +219,6 @@ class EvidenceSubmission(ChoiceLabels, models.Model):
     chargeback = models.ForeignKey(Chargeback, on_delete=models.CASCADE, related_name="submissions")
     status = models.CharField(max_length=10, choices=SubmissionStatus.choices)
     fields = models.JSONField(default=dict)
-    # [{"field": "receipt", "name": "receipt.pdf", "source": "receipt" | "attachment:12",
-    #   "content_type", "size", "sha256", "provider_file_id"}]
-    files = models.JSONField(default=list)
     fingerprint = models.CharField(max_length=64)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -238,6 +235,30 @@ class EvidenceSubmission(ChoiceLabels, models.Model):
                 condition=models.Q(status__in=["sending", "submitted"]),
                 name="evidence_submitted_once",
             ),
+        ]
+
+
+class EvidenceDocument(models.Model):
+    """One file of a submission, kept as it was previewed until the provider has it."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
+    submission = models.ForeignKey(
+        EvidenceSubmission, on_delete=models.CASCADE, related_name="documents"
+    )
+    field = models.CharField(max_length=40)
+    name = models.CharField(max_length=100)
+    # receipt, customer_communication, refund_policy, or attachment:<id>
+    source = models.CharField(max_length=40)
+    content_type = models.CharField(max_length=40)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    provider_file_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "field"], name="evidence_field_once"),
         ]
 
 

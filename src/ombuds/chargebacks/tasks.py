@@ -15,3 +15,17 @@ def process_psp_event(event_id: int) -> None:
 @db_periodic_task(crontab(minute="*"))
 def sweep_psp_events() -> int:
     return process_pending_events()
+
+
+@db_task()
+def send_due_psp_calls() -> int:
+    from .outbox import send_due
+
+    return send_due()
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_psp_calls() -> int:
+    from .outbox import send_due
+
+    return send_due()
