@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from ombuds.core.errors import ApplicationError
 
-from .models import CallStatus, PspCall, PspConnection
+from .models import CallKind, CallStatus, PspCall, PspConnection
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -161,6 +161,14 @@ def send_due() -> int:
 def retry_call(*, call: PspCall) -> PspCall:
     """Someone fixed what made the calls fail (Stripe's outage is over): try again."""
     call = PspCall.objects.select_for_update().get(pk=call.pk)
+    if call.kind == CallKind.SUBMIT_EVIDENCE:
+        # The submission it carried was set aside when the call gave up; the agent
+        # submits again (a new preview), so nothing goes out unseen.
+        raise ApplicationError(
+            "call_not_retried",
+            "A refused or failed evidence submission is made again, not retried.",
+            status=409,
+        )
     if call.status != CallStatus.FAILED:
         raise ApplicationError(
             "call_not_failed", "Only a call that gave up is tried again.", status=409

@@ -80,3 +80,29 @@ def precedence(state: str, observed_at: datetime, report_id: str = "") -> tuple:
         _PROGRESS.get(state, 0),
         report_id,
     )
+
+
+# Stripe's dispute reasons, for people; any other provider's reason is shown as given.
+STRIPE_REASONS = {
+    "bank_cannot_process": _("Bank cannot process"),
+    "check_returned": _("Check returned"),
+    "credit_not_processed": _("Credit not processed"),
+    "customer_initiated": _("Customer initiated"),
+    "debit_not_authorized": _("Debit not authorized"),
+    "duplicate": _("Duplicate"),
+    "fraudulent": _("Fraudulent"),
+    "general": _("General"),
+    "incorrect_account_details": _("Incorrect account details"),
+    "insufficient_funds": _("Insufficient funds"),
+    "noncompliant": _("Noncompliant"),
+    "product_not_received": _("Product not received"),
+    "product_unacceptable": _("Product unacceptable"),
+    "subscription_canceled": _("Subscription canceled"),
+    "unrecognized": _("Unrecognized"),
+}
+
+
+def reason_label(provider: str, reason: str) -> str:
+    if provider == STRIPE and reason in STRIPE_REASONS:
+        return str(STRIPE_REASONS[reason])
+    return reason or "—"

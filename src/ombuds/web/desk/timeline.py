@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from ombuds.conversations.models import CaseEvent, Channel, Message, Priority, Status
 
-from . import automation_timeline
+from . import automation_timeline, chargeback_timeline
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,8 @@ def describe_event(event: CaseEvent) -> SafeString:
         )
     if kind in automation_timeline.KINDS:
         return automation_timeline.describe(event, actor)
+    if kind in chargeback_timeline.KINDS:
+        return chargeback_timeline.describe(event, actor)
     if kind == "chat.offline":
         return _say(_("%(actor)s left an email address; the chat continues by email"), actor=actor)
     if kind == "chat.ended":
@@ -172,6 +174,8 @@ def event_details(event: CaseEvent) -> str:
         return str(event.data.get("error", ""))[:300]
     if event.kind in automation_timeline.KINDS:
         return automation_timeline.details(event)
+    if event.kind in chargeback_timeline.KINDS:
+        return chargeback_timeline.details(event)
     return ""
 
 

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import attachments, auth, automation, case_tools, cases, channels, chats, inbox
+from .views import (
+    attachments,
+    auth,
+    automation,
+    case_tools,
+    cases,
+    channels,
+    chargebacks,
+    chats,
+    inbox,
+    payments,
+)
 
 # Included by ombuds.web.urls into the "web" namespace at the site root.
 urlpatterns = [
@@ -90,6 +101,34 @@ urlpatterns = [
         "w/<slug:slug>/cases/<str:reference>/timeline/",
         chats.chat_timeline,
         name="case_timeline",
+    ),
+    path("w/<slug:slug>/chargebacks/", chargebacks.chargeback_list, name="chargebacks"),
+    path(
+        "w/<slug:slug>/chargebacks/<int:pk>/evidence/",
+        chargebacks.chargeback_evidence,
+        name="chargeback_evidence",
+    ),
+    path(
+        "w/<slug:slug>/chargebacks/<int:pk>/evidence/submit/",
+        chargebacks.chargeback_submit,
+        name="chargeback_submit",
+    ),
+    path(
+        "w/<slug:slug>/chargebacks/<int:pk>/evidence/<str:field>.pdf",
+        chargebacks.chargeback_document,
+        name="chargeback_document",
+    ),
+    path("w/<slug:slug>/payments/", payments.payment_providers, name="payment_providers"),
+    path(
+        "w/<slug:slug>/payments/new/", payments.payment_provider_edit, name="payment_provider_new"
+    ),
+    path(
+        "w/<slug:slug>/payments/<int:pk>/", payments.payment_provider_edit, name="payment_provider"
+    ),
+    path(
+        "w/<slug:slug>/payments/calls/<int:pk>/retry/",
+        payments.payment_call_retry,
+        name="payment_call_retry",
     ),
     path(
         "w/<slug:slug>/attachments/<int:attachment_id>/",

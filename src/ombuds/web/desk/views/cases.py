@@ -33,6 +33,7 @@ from ombuds.marketplace.selectors import order_with_details
 from .. import timeline
 from ..access import access_workspace, can_write
 from ..case_panels import case_extras, third_parties_for
+from ..chargeback_panels import chargeback_panel
 from ..choices import choices_for
 from ..forms import (
     CallForm,
@@ -107,6 +108,7 @@ def _case_context(request, workspace, membership, case, **overrides) -> dict:
         ),
         "now": timezone.now(),
         **chat_context(case),
+        "chargeback_panel": chargeback_panel(case),
     }
     context.update(
         case_extras(
