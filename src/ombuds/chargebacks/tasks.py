@@ -29,3 +29,10 @@ def sweep_psp_calls() -> int:
     from .outbox import send_due
 
     return send_due()
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_chargeback_deadlines() -> int:
+    from .services.deadlines import sweep_deadlines
+
+    return sweep_deadlines()
