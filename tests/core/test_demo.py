@@ -209,3 +209,26 @@ def test_automations_work_in_the_demo(resale):
     assert tasks.filter(links__isnull=False, party__isnull=False).exists()
     assert tasks.filter(due_at__lt=timezone.now()).exists()
     assert Trigger.objects.get(workspace=resale, builtin_key="escalation.legal").fire_count >= 1
+
+
+def test_stripe_chargebacks_in_the_demo(resale):
+    from ombuds.chargebacks.models import Chargeback, PspEvent
+
+    chargebacks = {
+        c.state: c
+        for c in Chargeback.objects.filter(workspace=resale).select_related("case", "connection")
+    }
+    assert set(chargebacks) == {"needs_response", "lost", "won"}
+    assert all(c.connection.is_stripe for c in chargebacks.values())
+    waiting = chargebacks["needs_response"]
+    left = waiting.evidence_due_by - timezone.now()
+    assert timedelta(days=2) < left < timedelta(days=6)
+    assert waiting.case.tags.filter(name="chargeback").exists()
+    assert waiting.case.status in ("new", "open") and waiting.case.priority == "high"
+    for closed in (chargebacks["lost"], chargebacks["won"]):
+        assert closed.closed_at < timezone.now() - timedelta(days=10)
+        assert closed.case.status == "solved"
+    assert chargebacks["won"].submission_status == "submitted"
+    # Every event went through the real pipeline, and none is left to process.
+    assert not PspEvent.objects.filter(workspace=resale).exclude(status="processed").exists()
+    assert not Chargeback.objects.filter(workspace__slug="outlet").exists()

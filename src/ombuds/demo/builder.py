@@ -24,6 +24,7 @@ from . import catalogue as cat
 from . import wording
 from .automation import switch_on as switch_on_automation
 from .casting import Casting
+from .chargebacks import file_chargebacks
 from .orders import OrderBook
 from .people import Crowd, PeopleMaker, Roster, hire_staff
 from .scripts import all_scripts
@@ -185,6 +186,9 @@ def build_workspace(profile: Profile, *, seed: int, now: datetime, progress: Pro
     switch_on_automation(workspace, now=now)
     progress("Loading demo marketplace: triggers, macros, escalations and proactive care.")
     settle_history(workspace)
+    if profile.slug == cat.SLUG:
+        file_chargebacks(workspace, now=now)
+        progress("Loading demo marketplace: Stripe chargebacks.")
     return {
         "cases": len(plan),
         "orders": case_orders + quiet,

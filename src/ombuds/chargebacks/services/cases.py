@@ -8,6 +8,7 @@ called Escalations).
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ombuds.accounts.models import Team
@@ -17,6 +18,7 @@ from ombuds.conversations.services import open_case_with_message, update_case
 from ombuds.core.money import Money
 
 from ..models import Chargeback, PspConnection
+from ..states import reason_label
 
 TAG = "chargeback"
 TEAM_NAMES = ("Finance", "Escalations")
@@ -35,13 +37,15 @@ def chargeback_team(connection: PspConnection) -> Team | None:
 
 def _opening_text(chargeback: Chargeback, provider: str) -> tuple[str, str]:
     order = chargeback.order
-    amount = Money(chargeback.amount, chargeback.currency).format()
+    amount = Money(chargeback.amount, chargeback.currency).format(
+        translation.to_locale(translation.get_language() or "en")
+    )
     subject = f"Chargeback {chargeback.reason or 'dispute'} · {order.external_id}"
     lines = [
         _("%(provider)s reports a chargeback on order %(order)s.")
         % {"provider": provider, "order": order.external_id},
         _("Amount: %(amount)s. Reason given: %(reason)s.")
-        % {"amount": amount, "reason": chargeback.reason or "—"},
+        % {"amount": amount, "reason": reason_label(chargeback.provider, chargeback.reason)},
         _("Dispute %(dispute)s on payment %(payment)s.")
         % {"dispute": chargeback.provider_dispute_id, "payment": chargeback.payment.external_id},
     ]
@@ -67,7 +71,11 @@ def case_for_chargeback(*, chargeback: Chargeback, connection: PspConnection, ac
         .first()
     )
     if existing is None:
-        subject, body = _opening_text(chargeback, actor.label)
+        buyer = chargeback.order.buyer
+        # Written in the language the case will be worked in, like the buyer's own words.
+        language = buyer.language or chargeback.workspace.default_language or "en"
+        with translation.override(language):
+            subject, body = _opening_text(chargeback, actor.label)
         case, _message = open_case_with_message(
             workspace=chargeback.workspace,
             subject=subject,
