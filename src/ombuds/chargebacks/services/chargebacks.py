@@ -162,8 +162,18 @@ def apply_dispute_report(*, connection: PspConnection, report: DisputeReport) ->
         outcome = "opened"
     else:
         outcome = _moved(chargeback, report, actor)
+    if is_closed(report.state) and chargeback.closed_at != _earliest(
+        chargeback.closed_at, report.observed_at
+    ):
+        # A closing reported twice (closed, then funds_reinstated) closed it the first time.
+        chargeback.closed_at = _earliest(chargeback.closed_at, report.observed_at)
+        chargeback.save(update_fields=["closed_at", "updated_at"])
     _count_submissions(chargeback, report, actor)
     return Applied(True, outcome, chargeback_id=chargeback.pk)
+
+
+def _earliest(current: datetime | None, seen: datetime) -> datetime:
+    return seen if current is None or seen < current else current
 
 
 def _opened(chargeback: Chargeback, connection: PspConnection, actor: Actor) -> None:
@@ -185,7 +195,7 @@ def _moved(chargeback: Chargeback, report: DisputeReport, actor: Actor) -> str:
     for name, value in _snapshot(report).items():
         setattr(chargeback, name, value)
     if is_closed(chargeback.state):
-        chargeback.closed_at = chargeback.closed_at or report.observed_at
+        chargeback.closed_at = _earliest(chargeback.closed_at, report.observed_at)
         chargeback.due_warning_at = None
     elif chargeback.evidence_due_by != before_due and chargeback.due_warned_at is None:
         chargeback.due_warning_at = warning_time(chargeback.workspace, chargeback.evidence_due_by)
