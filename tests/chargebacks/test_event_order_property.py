@@ -103,7 +103,9 @@ def run_in_rollback(connection, events) -> tuple:
     return result
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_any_order_and_repetition_ends_the_same(stripe_connection, order, data):
     story = data.draw(st.sampled_from([LOST, WON]))

@@ -22,6 +22,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.parser import Parser
 
 from ombuds.automation.api import router as macros_router
+from ombuds.chargebacks.api import router as chargebacks_router
 from ombuds.conversations.api import router as cases_router
 from ombuds.core.errors import ApplicationError
 from ombuds.core.idempotency import HEADER as IDEMPOTENCY_HEADER
@@ -210,6 +211,7 @@ api.add_decorator(honour_idempotency_key, mode="operation")
 api.add_router("/", marketplace_router)
 api.add_router("/", cases_router)
 api.add_router("/", macros_router)
+api.add_router("/", chargebacks_router)
 
 
 @api.exception_handler(ApplicationError)
