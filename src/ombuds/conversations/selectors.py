@@ -24,6 +24,7 @@ from .models import (
     Case,
     CaseEvent,
     CaseParticipant,
+    Delivery,
     Message,
     MessageKind,
     Status,
@@ -232,7 +233,8 @@ def case_by_reference(*, workspace: Workspace, reference: str, for_update: bool 
 
 def messages_of(case: Case, *, include_notes: bool = True) -> list[Message]:
     query = case.messages.select_related("author_user", "author_party").prefetch_related(
-        Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
+        Prefetch("attachments", queryset=Attachment.objects.order_by("pk")),
+        Prefetch("deliveries", queryset=Delivery.objects.order_by("pk")),
     )
     if not include_notes:
         query = query.exclude(kind=MessageKind.NOTE)

@@ -63,3 +63,11 @@ def test_a_read_receipt_is_not_a_message(thread):
     assert inbound.outcome == "read_receipt"
     assert case.messages.count() == 2
 
+
+def test_a_bounce_shows_on_the_case_page(thread, client, mail_agent):
+    case, _ = thread
+    ingest(case.workspace, sample("dsn_postfix.eml"))
+    client.force_login(mail_agent)
+    page = client.get(f"/w/resale/cases/{case.reference}/").text
+    assert "msg-delivery--failed" in page
+    assert "Recipient address rejected" in page
