@@ -145,7 +145,7 @@ def test_files_left_out_of_an_email_are_named(desk, mail_workspace):
 def test_the_email_parts_of_the_case_page_speak_dutch(desk, thread):
     from django.conf import settings
 
-    case, reply = thread
+    case, _ = thread
     ingest(case.workspace, sample("gmail_reply.eml"))
     ingest(case.workspace, sample("ooo_exchange.eml"))
     ingest(case.workspace, sample("dsn_postfix.eml"))
