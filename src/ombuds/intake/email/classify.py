@@ -12,7 +12,7 @@ from email.parser import HeaderParser
 from email.policy import compat32
 
 from .decode import addresses, header_text
-from .parse import ParsedEmail, _payload, content_type, message_ids
+from .parse import ParsedEmail, content_type, message_ids, payload_bytes, payload_of
 
 _DAEMONS = {"mailer-daemon", "mailerdaemon", "mail-daemon", "maildaemon", "postmaster"}
 _DAEMON_NAME = re.compile(r"mail delivery (?:system|subsystem|service)|mailer[- ]daemon", re.I)
@@ -98,10 +98,10 @@ def report_type(parsed: ParsedEmail) -> str:
 
 
 def _header_blocks(part: Message) -> list[Message]:
-    payload = part.get_payload()
+    payload = payload_of(part)
     if isinstance(payload, list):
         return [block for block in payload if isinstance(block, Message)]
-    text = _payload(part).decode("utf-8", "replace")
+    text = payload_bytes(part).decode("utf-8", "replace")
     parser = HeaderParser(policy=compat32)
     return [parser.parsestr(block) for block in re.split(r"\n\s*\n", text) if block.strip()]
 
@@ -123,14 +123,14 @@ def _original_ids(message: Message, text: str) -> tuple[str, ...]:
     for part in _parts(message):
         kind = content_type(part)
         if kind in ("message/rfc822", "message/global"):
-            payload = part.get_payload()
+            payload = payload_of(part)
             inner = payload[0] if isinstance(payload, list) and payload else None
             if isinstance(inner, Message):
                 for key, value in inner.raw_items():
                     if str(key).lower() == "message-id":
                         ids.extend(message_ids(str(value)))
         elif kind in ("text/rfc822-headers", "message/rfc822-headers"):
-            headers = _payload(part).decode("utf-8", "replace")
+            headers = payload_bytes(part).decode("utf-8", "replace")
             ids.extend(_ID_IN_TEXT.findall(headers))
     ids.extend(_ID_IN_TEXT.findall(text))
     if not ids:

@@ -102,7 +102,7 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         return clean_text(data.decode("utf-8", errors="replace"))
 
 
-def _from_raw_header(value: str) -> str:
+def raw_header_text(value: str) -> str:
     """A header value as the parser stored it: raw 8-bit bytes (RFC 6532 UTF-8, or a
     careless Latin-1 mailer) are carried as surrogate escapes; make them text."""
     if _SURROGATES.search(value):
@@ -149,7 +149,7 @@ def header_text(value: str | None) -> str:
     """A header's value as one readable line of text."""
     if not value:
         return ""
-    return clean_text(unfold(decode_words(_from_raw_header(str(value)))))
+    return clean_text(unfold(decode_words(raw_header_text(str(value)))))
 
 
 def addresses(value: str | None) -> list[tuple[str, str]]:
@@ -157,7 +157,7 @@ def addresses(value: str | None) -> list[tuple[str, str]]:
     parser gives up on still yields the addresses written in it."""
     if not value:
         return []
-    raw = unfold(_from_raw_header(str(value)))
+    raw = unfold(raw_header_text(str(value)))
     found: list[tuple[str, str]] = []
     try:
         pairs = getaddresses([raw])

@@ -22,7 +22,7 @@ from email.policy import compat32
 from email.utils import parsedate_to_datetime
 from io import BytesIO
 
-from .decode import addresses, clean_text, decode_bytes, header_text
+from .decode import addresses, clean_text, decode_bytes, header_text, raw_header_text
 from .markup import html_to_text
 
 # A message nested deeper or split into more parts than this is not a person writing;
@@ -47,6 +47,7 @@ _REPORT_PARTS = {
 }
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _ID = re.compile(r"<[^<>\s]{1,250}>")
+_MIME_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}$")
 _BARE_ID = re.compile(r"^[^<>\s@]{1,200}@[^<>\s@]{1,200}$")
 
 
@@ -54,7 +55,7 @@ def message_ids(value: str | None) -> tuple[str, ...]:
     """The <ids> named in a Message-ID, In-Reply-To or References header, in order."""
     if not value:
         return ()
-    value = str(value)
+    value = clean_text(raw_header_text(str(value)))
     found = _ID.findall(value)
     if not found and _BARE_ID.match(value.strip()):
         found = [f"<{value.strip()}>"]  # a mailer that forgot the angle brackets
@@ -148,9 +149,10 @@ def parse_date(value: str) -> datetime | None:
 
 def content_type(part: Message) -> str:
     try:
-        return part.get_content_type()
+        kind = part.get_content_type()
     except Exception:
         return "application/octet-stream"
+    return kind if _MIME_TYPE.match(kind) else "application/octet-stream"
 
 
 def _param(part: Message, name: str, header: str = "content-type") -> str:
@@ -176,14 +178,25 @@ def _disposition(part: Message) -> str:
     return _raw(part, "content-disposition").split(";", 1)[0].strip().lower()
 
 
-def _payload(part: Message) -> bytes:
+def payload_of(part: Message) -> str | list:
+    """A part's undecoded payload: its sub-parts, or its text as stored. (The stdlib
+    raises on some charset parameters; the stored text is what we want anyway.)"""
+    try:
+        return part.get_payload()
+    except Exception:
+        raw = getattr(part, "_payload", "")
+        return raw if isinstance(raw, str | list) else ""
+
+
+def payload_bytes(part: Message) -> bytes:
+    """A part's content with its transfer encoding (base64, quoted-printable) undone."""
     try:
         data = part.get_payload(decode=True)
     except Exception:
         data = None
     if isinstance(data, bytes):
         return data
-    raw = part.get_payload()
+    raw = payload_of(part)
     if isinstance(raw, str):
         return raw.encode("ascii", "surrogateescape")
     return b""
@@ -197,7 +210,7 @@ def _charset(part: Message) -> str:
 
 
 def _text(part: Message, *, html: bool = False) -> str:
-    data = _payload(part)
+    data = payload_bytes(part)
     charset = _charset(part)
     if html and not charset and (found := _META_CHARSET.search(data[:4096])):
         charset = found.group(1).decode("ascii", "replace")
@@ -263,8 +276,8 @@ class _Walk:
             return [], []
         if kind in _REPORT_PARTS:
             return [], []
-        payload = part.get_payload()
-        if part.is_multipart() or isinstance(payload, list):
+        payload = payload_of(part)
+        if isinstance(payload, list):
             children = [c for c in payload if isinstance(c, Message)] if payload else []
             return self.multipart(kind.partition("/")[2], part, children, depth)
         if self.is_attachment(part, kind):
@@ -332,7 +345,7 @@ class _Walk:
             MailFile(
                 filename=clean_text(name) or self.generated_name(kind),
                 content_type=kind,
-                content=_payload(part),
+                content=payload_bytes(part),
                 content_id=content_id[:200],
                 inline=inline or (bool(content_id) and _disposition(part) != "attachment"),
             )
@@ -345,7 +358,7 @@ class _Walk:
         return f"{kind.partition('/')[0] or 'file'}-{len(self.files) + 1}{extension}"
 
     def forward(self, part: Message) -> None:
-        payload = part.get_payload()
+        payload = payload_of(part)
         inner = payload[0] if isinstance(payload, list) and payload else None
         if not isinstance(inner, Message):
             self.file(part, "message/rfc822")

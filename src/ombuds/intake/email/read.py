@@ -58,7 +58,8 @@ def external_id_of(raw: bytes) -> str:
     digest of its bytes when it has none."""
     try:
         headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw[:65536])
-        ids = message_ids(headers.get("Message-ID"))
+        value = next((v for k, v in headers.raw_items() if k.lower() == "message-id"), "")
+        ids = message_ids(value)
     except Exception:  # headers too broken to read count as no Message-ID
         ids = ()
     return ids[0][:255] if ids else digest(raw)
