@@ -8,6 +8,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", health.metrics, name="metrics"),
     path("api/v1/", api.urls),
+    path("intake/email/", include("ombuds.intake.email.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ombuds.web.urls")),
 ]
