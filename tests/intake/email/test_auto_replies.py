@@ -24,6 +24,7 @@ def test_an_out_of_office_joins_its_case_marked_and_reopens_nothing(thread, mail
     message = inbound.message
     assert message.case_id == case.pk
     assert message.meta["auto_submitted"] is True
+    assert message.meta["no_auto_reply"] is True
     assert message.meta["automated"] == "auto_reply"
     case.refresh_from_db()
     assert case.status == Status.PENDING_CUSTOMER
@@ -31,11 +32,37 @@ def test_an_out_of_office_joins_its_case_marked_and_reopens_nothing(thread, mail
     assert event.data == {"auto_submitted": True}
 
 
-@pytest.mark.parametrize("name", OUT_OF_OFFICE)
+@pytest.mark.parametrize("name", ["ooo_exchange.eml", "ooo_gmail.eml"])
 def test_an_out_of_office_that_answers_no_case_is_ignored(mail_workspace, name):
     inbound = ingest(mail_workspace, sample(name))
     assert (inbound.status, inbound.outcome) == (InboundStatus.IGNORED, "auto_reply")
     assert not Case.objects.exists()
+
+
+def test_a_subject_that_only_looks_automatic_still_opens_a_case(mail_workspace):
+    # Nothing but the subject says "machine", and it answers no case: a person may
+    # well write "Absent: …"; losing their mail would be worse than one stray case.
+    raw = (
+        b"From: Ann Buyer <ann@example.com>\nTo: support@resale.test\n"
+        b"Subject: Absent: the refund you promised\nMessage-ID: <absent@example.com>\n\n"
+        b"The refund is still not on my account.\n"
+    )
+    message = ingest(mail_workspace, raw).message
+    assert message.case.subject == "Absent: the refund you promised"
+    assert "auto_submitted" not in message.meta
+
+
+def test_no_auto_reply_suppression_asks_for_silence_but_is_a_person_writing(thread, mail_agent):
+    case, _ = thread
+    update_case(case=case, actor=Actor(user=mail_agent), status=Status.PENDING_CUSTOMER)
+    raw = sample("outlook_reply.eml").replace(
+        b"X-MS-Has-Attach:", b"X-Auto-Response-Suppress: All\r\nX-MS-Has-Attach:"
+    )
+    message = ingest(case.workspace, raw).message
+    assert message.meta["no_auto_reply"] is True
+    assert "auto_submitted" not in message.meta
+    case.refresh_from_db()
+    assert case.status == Status.OPEN  # a person answered: the case is theirs again
 
 
 def test_an_out_of_office_on_a_closed_case_opens_no_follow_up(thread, mail_agent):

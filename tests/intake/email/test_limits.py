@@ -72,9 +72,14 @@ def test_the_same_email_delivered_again_gets_no_second_notice(mail_workspace, li
 
 @pytest.mark.parametrize(
     "extra",
-    ["Auto-Submitted: auto-replied\n", "Precedence: bulk\n", "Return-Path: <>\n"],
+    [
+        "Auto-Submitted: auto-replied\n",
+        "Precedence: bulk\n",
+        "Return-Path: <>\n",
+        "X-Auto-Response-Suppress: All\n",
+    ],
 )
-def test_a_machine_is_never_answered(thread, limits, extra):
+def test_a_machine_or_who_asks_for_silence_is_never_answered(thread, limits, extra):
     case, _ = thread
     raw = with_files(5000, extra=f"In-Reply-To: {OUR_ID}\n{extra}")
     inbound = ingest(case.workspace, raw)

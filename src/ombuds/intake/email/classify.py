@@ -34,11 +34,12 @@ _SMTP_DIAGNOSTIC = re.compile(
 _STATUS_CODE = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 _ID_IN_TEXT = re.compile(r"^\s*(?:original-)?message-id\s*:\s*(<[^<>\s]{1,250}>)", re.I | re.M)
 _ANY_ID = re.compile(r"<[^<>\s@]{1,200}@[^<>\s@]{1,120}>")
+# An out-of-office by its subject alone: the phrase and then a colon, a dash or nothing.
 _AUTO_SUBJECT = re.compile(
     r"^\s*(?:out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?(?:reply|response)|"
-    r"autoreply|afwezig|automatisch antwoord|automatische antwoord|abwesenheit|"
-    r"automatische antwort|réponse automatique|absence|autosvar|automatisk svar|"
-    r"respuesta automática|risposta automatica|vacation|i am (?:currently )?out)\b",
+    r"autoreply|afwezig(?:heidsmelding)?|automatisch antwoord|abwesenheit(?:snotiz)?|"
+    r"automatische antwort|réponse automatique|absence|absent|autosvar|automatisk svar|"
+    r"respuesta automática|risposta automatica)\s*(?:[:\-–(]|$)",
     re.I,
 )
 _NO = {"", "no", "false", "0", "off"}
@@ -71,6 +72,9 @@ class Automation:
 
     kind: str  # "auto_reply", "list_mail" or "bulk"
     reason: str
+    # A header said so; False when only the subject looks automatic, which a person
+    # may also write ("Absent: my refund"): such mail still opens a case.
+    certain: bool = True
 
 
 def _parts(message: Message, limit: int = 200):
@@ -224,9 +228,6 @@ def automation_of(parsed: ParsedEmail) -> Automation | None:
     for name in ("x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply"):
         if parsed.has(name) and parsed.header(name).lower() not in _NO - {""}:
             return Automation("auto_reply", f"{name}: {parsed.header(name)}")
-    suppress = parsed.header("x-auto-response-suppress").lower()
-    if any(word in suppress for word in ("all", "oof", "autoreply")):
-        return Automation("auto_reply", f"X-Auto-Response-Suppress: {suppress}")
     precedence = parsed.header("precedence").lower()
     if precedence in ("auto_reply", "auto-reply"):
         return Automation("auto_reply", f"Precedence: {precedence}")
@@ -235,5 +236,14 @@ def automation_of(parsed: ParsedEmail) -> Automation | None:
     if precedence == "list" or any(parsed.has(n) for n in ("list-id", "list-unsubscribe")):
         return Automation("list_mail", parsed.header("list-id") or "List-Unsubscribe")
     if _AUTO_SUBJECT.match(parsed.subject):
-        return Automation("auto_reply", f"Subject: {parsed.subject[:100]}")
+        return Automation("auto_reply", f"Subject: {parsed.subject[:100]}", certain=False)
     return None
+
+
+def suppresses_auto_replies(parsed: ParsedEmail) -> bool:
+    """The sender asks for no automatic answer (Exchange's X-Auto-Response-Suppress).
+
+    That is a request about our answers, not a sign of a machine: Outlook sets it on
+    mail people write too, so it marks the message, and nothing is left out for it."""
+    suppress = parsed.header("x-auto-response-suppress").lower()
+    return any(word in suppress for word in ("all", "oof", "autoreply"))

@@ -28,7 +28,7 @@ from ombuds.core.transports import PermanentFailure
 
 from ..models import InboundMessage, NoticeStatus, SenderNotice
 from . import own
-from .classify import automation_of, bounce_of, is_daemon, report_type
+from .classify import automation_of, bounce_of, is_daemon, report_type, suppresses_auto_replies
 from .parse import ParsedEmail, parse_email
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,8 @@ def _why_not(inbound: InboundMessage, parsed: ParsedEmail, recipient: str) -> st
         return "a mail server's report"
     if (automation := automation_of(parsed)) is not None:
         return f"automatic mail ({automation.kind})"
+    if suppresses_auto_replies(parsed):
+        return "the sender asks for no automatic replies"
     if own.is_own_address(inbound.workspace, recipient):
         return "our own address"
     since = timezone.now() - timedelta(days=1)

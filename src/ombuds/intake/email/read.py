@@ -11,8 +11,11 @@ What it leaves out, and how (the payload's outcome says why):
   copy of a reply or a forwarding loop never becomes a case;
 - an automatic reply (RFC 3834 Auto-Submitted, X-Autoreply, Precedence, an
   out-of-office subject) or list mail is filed on the case it answers, marked
-  `meta["auto_submitted"] = True`, without reopening it; with no such case it is ignored.
-  Automations must not answer a message with that flag (see docs/adr/0012).
+  `meta["auto_submitted"] = True`, without reopening it; with no such case it is ignored
+  (unless only its subject looked automatic: then it is a person's new case).
+- `meta["no_auto_reply"] = True` on every automatic message and on mail whose sender
+  asks for no automatic answers (X-Auto-Response-Suppress): automations must not answer
+  a message with that flag (see docs/adr/0012).
 """
 
 from __future__ import annotations
@@ -39,7 +42,13 @@ from ..models import InboundMessage
 from ..threads import reference_in
 from . import own, quotes
 from .bounces import record_bounce
-from .classify import Automation, automation_of, bounce_of, report_type
+from .classify import (
+    Automation,
+    automation_of,
+    bounce_of,
+    report_type,
+    suppresses_auto_replies,
+)
 from .markup import html_to_text
 from .parse import ParsedEmail, parse_email
 from .parse import message_ids as message_ids
@@ -97,7 +106,11 @@ def read_email(inbound: InboundMessage) -> Incoming | Skip:
     automation = automation_of(parsed)
     incoming = incoming_of(inbound, parsed, sender, automation)
     if automation is not None and _open_case_answered(inbound, incoming) is None:
-        return Skip(automation.kind, automation.reason[:500])
+        if automation.certain:
+            return Skip(automation.kind, automation.reason[:500])
+        # Only the subject looked automatic, and it answers nothing: a person's mail.
+        incoming.meta.pop("auto_submitted", None)
+        incoming.meta.pop("automated", None)
     return incoming
 
 
@@ -143,6 +156,9 @@ def incoming_of(
     if automation is not None:
         meta["auto_submitted"] = True
         meta["automated"] = automation.kind
+    if automation is not None or suppresses_auto_replies(parsed):
+        # Whatever answers automatically (automations, notices) must leave this alone.
+        meta["no_auto_reply"] = True
     reference = reference_in(workspace, parsed.subject) or own.reference_in_addresses(
         workspace, [a for _, a in parsed.addresses(*_ADDRESS_HEADERS)]
     )
