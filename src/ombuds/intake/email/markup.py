@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from functools import lru_cache
 
 # Elements that start a new line of text; the rest flow inline.
 BLOCKS = frozenset(
@@ -78,7 +78,7 @@ VOID = frozenset(
 _SPACES = re.compile(r"[ \t\r\n\f\u200b\ufeff]+")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Token:
     kind: str  # "start", "end" or "text"
     tag: str = ""
@@ -86,36 +86,77 @@ class Token:
     raw: str = ""
 
 
-class _Tokens(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tokens: list[Token] = []
-
-    def handle_starttag(self, tag, attrs):
-        values = {name.lower(): (value or "") for name, value in attrs}
-        self.tokens.append(Token("start", tag, values, self.get_starttag_text() or ""))
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag):
-        self.tokens.append(Token("end", tag))
-
-    def handle_data(self, data):
-        self.tokens.append(Token("text", raw=data))
+# One token of markup: a comment or declaration, a tag (attribute values may hold ">"),
+# or text. A lone "<" that starts nothing is text.
+_TOKEN = re.compile(
+    r"<!--.*?(?:-->|$)|<![^>]*>?|<\?[^>]*>?"
+    r"|<(/?)([a-zA-Z][^\s/>]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"
+    r"|[^<]+|<",
+    re.DOTALL,
+)
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
+# Elements whose content is raw text up to their end tag, as browsers parse them.
+_RAW_TEXT = {"script", "style", "title", "textarea", "xmp", "iframe", "noembed", "noframes"}
 
 
-def tokenize(markup: str) -> list[Token]:
-    parser = _Tokens()
-    try:
-        parser.feed(markup)
-        parser.close()
-    except (AssertionError, ValueError):  # the stdlib parser's way of giving up
-        pass
-    return parser.tokens
+def _attributes(source: str) -> dict[str, str]:
+    found = {}
+    for match in _ATTRIBUTE.finditer(source):
+        name = match.group(1).lower()
+        if name not in found:
+            value = match.group(2) or match.group(3) or match.group(4) or ""
+            found[name] = html.unescape(value) if "&" in value else value
+    return found
 
 
-def render(tokens: list[Token]) -> str:
+# Reading one email asks for the same markup's tokens more than once (its text, then its
+# quotes); the last few are kept, unless they are too large to keep around.
+CACHE_UP_TO = 1024 * 1024
+
+
+def tokenize(markup: str) -> tuple[Token, ...]:
+    """Markup as start tags, end tags and (unescaped) text, the way a browser reads it
+    closely enough to find lines and quote containers."""
+    return _tokenize_kept(markup) if len(markup) <= CACHE_UP_TO else _tokenize(markup)
+
+
+@lru_cache(maxsize=4)
+def _tokenize_kept(markup: str) -> tuple[Token, ...]:
+    return _tokenize(markup)
+
+
+def _tokenize(markup: str) -> tuple[Token, ...]:
+    tokens: list[Token] = []
+    position = 0
+    length = len(markup)
+    while position < length:
+        match = _TOKEN.match(markup, position)
+        if match is None:  # cannot happen: "<" alone is a token
+            break
+        position = match.end()
+        raw = match.group(0)
+        tag = match.group(2)
+        if tag is None:
+            if raw[:2] not in ("<!", "<?"):
+                tokens.append(Token("text", raw=html.unescape(raw) if "&" in raw else raw))
+            continue
+        tag = tag.lower()
+        if match.group(1):
+            tokens.append(Token("end", tag))
+            continue
+        tokens.append(Token("start", tag, _attributes(match.group(3)), raw))
+        if tag in _RAW_TEXT:
+            close = re.compile(rf"</{tag}\s*>", re.IGNORECASE).search(markup, position)
+            stop = close.start() if close else length
+            if stop > position:
+                tokens.append(Token("text", raw=markup[position:stop]))
+            if close:
+                tokens.append(Token("end", tag))
+            position = close.end() if close else length
+    return tuple(tokens)
+
+
+def render(tokens) -> str:
     """The tokens as markup again (to be sanitized before anyone sees it)."""
     out = []
     for token in tokens:
@@ -135,7 +176,7 @@ class Line:
     depth: int = 0  # blockquote nesting
 
 
-def lines_of(tokens: list[Token]) -> list[Line]:
+def lines_of(tokens) -> list[Line]:
     """The text lines a mail program would show, each with the token it starts at."""
     lines: list[Line] = []
     current: list[str] = []
@@ -195,7 +236,7 @@ def html_to_text(markup: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", joined).strip()
 
 
-def _with_link_targets(tokens: list[Token]) -> list[Token]:
+def _with_link_targets(tokens) -> list[Token]:
     """Put a link's address after its text when the text does not already show it."""
     result: list[Token] = []
     targets: list[str] = []

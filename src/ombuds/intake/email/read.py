@@ -124,7 +124,10 @@ def incoming_of(
     workspace = inbound.workspace
     meta: dict = {"original": "eml"}
     visible = quotes.visible(parsed.text, parsed.html, subject=parsed.subject)
-    text = html_to_text(visible.html) if parsed.text_from_html else visible.text
+    text = visible.text
+    if parsed.text_from_html:
+        # The text was read from the HTML; where the HTML was cut, read what is left.
+        text = html_to_text(visible.html) if visible.stripped else parsed.text
     body_html = visible.html
     if visible.stripped:
         meta["quote_stripped"] = True
