@@ -207,7 +207,7 @@ def _files(parsed: ParsedEmail, body_html: str) -> tuple[list[IncomingFile], dic
     rather than refusing the whole email: it stays in the downloadable original. Inline
     images beyond the per-message limit go the same way; attachments beyond it refuse
     the email (the sender is told why)."""
-    lowered = body_html.lower()
+    shown = unquote(body_html.lower()) if "cid:" in body_html.lower() else ""
     files: list[IncomingFile] = []
     inline: dict[str, str] = {}
     dropped: list[str] = []
@@ -218,7 +218,7 @@ def _files(parsed: ParsedEmail, body_html: str) -> tuple[list[IncomingFile], dic
             dropped.append(mail_file.filename[:200])
             continue
         cid = mail_file.content_id.lower()
-        if cid and mail_file.content_type in _INLINE_TYPES and f"cid:{cid}" in unquote(lowered):
+        if cid and mail_file.content_type in _INLINE_TYPES and f"cid:{cid}" in shown:
             referenced.append((cid, file))
         else:
             files.append(file)
