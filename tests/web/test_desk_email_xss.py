@@ -173,15 +173,23 @@ def test_a_plain_text_email_shows_its_payloads_as_text(client, hostile_cases):
 browser_page = browser.browser_page
 
 
-# browser_page comes last: see tests/web/test_browser_desk.py.
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_chromium_runs_no_payload_and_opens_no_dialog(live_server, settings, browser_page):
+@pytest.fixture
+def everything_at_once(db, settings):
+    """One email carrying every payload at once, and an agent to open it."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     workspace = builders.workspace("resale", prefix="RES", support_email="support@resale.test")
     agent = builders.member(workspace, "anna@resale.test", name="Anna Agent")
-    everything = "".join(PAYLOADS)
-    case = ingest(workspace, hostile_email(everything, 999)).message.case
+    case = ingest(workspace, hostile_email("".join(PAYLOADS), 999)).message.case
+    return agent, case
+
+
+# browser_page comes last: see tests/web/test_browser_desk.py.
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_chromium_runs_no_payload_and_opens_no_dialog(
+    live_server, everything_at_once, browser_page
+):
+    agent, case = everything_at_once
     page, _ = browser_page
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -161,3 +161,13 @@ def test_text_longer_than_a_message_holds_is_cut_with_a_note(mail_workspace, set
     assert len(message.body_text) <= 500
     assert message.body_text.endswith("download the original email for all of it.")
     assert message.meta["truncated"] is True
+
+
+def test_a_very_long_sender_name_is_kept_as_far_as_it_fits(mail_workspace):
+    name = "Anne-Marie " + "van der Berg-" * 14  # 193 characters
+    raw = (
+        f"From: {name} <anne@example.com>\nSubject: Hello\nMessage-ID: <long-name@x>\n\nHi\n"
+    ).encode()
+    inbound = ingest(mail_workspace, raw)
+    assert inbound.status == InboundStatus.PROCESSED, inbound.error
+    assert inbound.message.case.requester.name == name.strip()[:200]
