@@ -205,7 +205,7 @@ def update_calendar(
     if is_default and not calendar.is_default:
         _make_default(calendar)
         calendar.is_default = True
-    calendar.updated_at = timezone.now()
+    calendar.updated_at = _later(calendar.updated_at)
     calendar.save()
     _announce(calendar)
     return calendar
@@ -215,9 +215,15 @@ def _lock(calendar: BusinessCalendar) -> BusinessCalendar:
     return BusinessCalendar.objects.select_for_update().get(pk=calendar.pk)
 
 
+def _later(previous: datetime) -> datetime:
+    """updated_at keys the cached value: two edits within one clock tick must still
+    differ."""
+    return max(timezone.now(), previous + timedelta(microseconds=1))
+
+
 def _touch(calendar: BusinessCalendar) -> None:
     """Its closures changed: move the cache key on and tell who counts on it."""
-    calendar.updated_at = timezone.now()
+    calendar.updated_at = _later(calendar.updated_at)
     BusinessCalendar.objects.filter(pk=calendar.pk).update(updated_at=calendar.updated_at)
     _announce(calendar)
 
