@@ -3,11 +3,10 @@ policies built through the service."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
 from ombuds.accounts.services import create_team
 from ombuds.conversations.events import Actor
@@ -15,33 +14,9 @@ from ombuds.sla.services import PolicyTerms, create_policy
 from tests import builders
 
 AMS = ZoneInfo("Europe/Amsterdam")
-# Monday 7 December 2026, 10:00 in Amsterdam: the desk (Mon-Fri 09-17) is open.
+# Monday 7 December 2026, 10:00 in Amsterdam (the `clock` fixture's start): the desk
+# (Mon-Fri 09-17) is open.
 MONDAY_10 = datetime(2026, 12, 7, 10, 0, tzinfo=AMS)
-
-
-class MovingClock:
-    """What timezone.now() answers while a test runs: services stamp rows with it."""
-
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, moment: datetime) -> datetime:
-        self.now = moment
-        return moment
-
-    def advance(self, **delta) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    moving = MovingClock(MONDAY_10)
-    monkeypatch.setattr(timezone, "now", moving)
-    return moving
 
 
 def local(moment: datetime | None) -> datetime | None:

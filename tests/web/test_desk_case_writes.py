@@ -192,9 +192,17 @@ def test_htmx_reply_swaps_the_timeline_and_refreshes_the_rest(agent_client, tick
     text = answer.text
     assert text.lstrip().startswith('<ol id="timeline"')
     assert "Quick answer" in text
-    for fragment in ("case-summary", "properties-form", "reply-form", "note-form", "flash"):
+    fragments = (
+        "case-summary",
+        "properties-form",
+        "sla-clocks",
+        "reply-form",
+        "note-form",
+        "flash",
+    )
+    for fragment in fragments:
         assert f'id="{fragment}"' in text
-    assert text.count('hx-swap-oob="true"') == 5
+    assert text.count('hx-swap-oob="true"') == len(fragments)
     assert "Reply sent." in text
     assert "badge--status-open" in text
 

@@ -30,3 +30,13 @@ def recalculate_open_clocks(
     return refresh.recalculate(
         workspace_id=workspace_id, calendar_id=calendar_id, team_id=team_id, policy_id=policy_id
     )
+
+
+@db_task()
+def start_clocks_on_existing_cases(workspace_id: int) -> int:
+    from ombuds.core.models import Workspace
+
+    from .services import start_clocks_on_existing_cases as start
+
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    return start(workspace=workspace) if workspace is not None else 0

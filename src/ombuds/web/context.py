@@ -1,3 +1,4 @@
+from ombuds.accounts.roles import MANAGE_SERVICE_LEVELS, READ_REPORTS, role_allows
 from ombuds.accounts.selectors import memberships_of
 from ombuds.web.desk.access import can_write
 
@@ -11,6 +12,10 @@ def desk(request):
         "desk_membership": membership,
         "desk_workspace": membership.workspace if membership else None,
         "desk_can_write": bool(membership and can_write(membership)),
+        "desk_can_manage_sla": bool(
+            membership and role_allows(membership.role, MANAGE_SERVICE_LEVELS)
+        ),
+        "desk_can_read_reports": bool(membership and role_allows(membership.role, READ_REPORTS)),
     }
     if user is not None and user.is_authenticated:
         # A callable, so pages that never draw the switcher (portal, login) pay no query.

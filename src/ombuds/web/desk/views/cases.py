@@ -24,6 +24,7 @@ from ombuds.conversations.selectors import case_by_reference, other_cases_of, ti
 from ombuds.conversations.services import add_internal_note, reply_to_customer, update_case
 from ombuds.core.errors import ApplicationError, NotFound
 from ombuds.marketplace.selectors import order_with_details
+from ombuds.sla.selectors import clocks_of_case
 
 from .. import timeline
 from ..access import access_workspace, can_write
@@ -65,6 +66,7 @@ def _case_context(request, workspace, membership, case, **overrides) -> dict:
     choices = choices_for(workspace)
     order = order_with_details(workspace=workspace, pk=case.order_id) if case.order_id else None
     seller, third_parties, copied = _parties(case, order)
+    now = timezone.now()
     context = {
         "workspace": workspace,
         "case": case,
@@ -87,7 +89,8 @@ def _case_context(request, workspace, membership, case, **overrides) -> dict:
         "properties_form": PropertiesForm(
             initial=PropertiesForm.initial_for(case), choices=choices
         ),
-        "now": timezone.now(),
+        "now": now,
+        "sla_clocks": clocks_of_case(case, now=now),
     }
     context.update(overrides)
     return context
