@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from ombuds.core.services import CalendarChange
 
-from .clocks.book import CaseClocks
+from .clocks.book import CaseClocks, Lookups
 from .clocks.facts import runs_in
 from .models import OPEN_STATES, ClockState, SlaClock
 
@@ -79,9 +79,12 @@ def _recalculate_cases(case_ids: list[int]) -> None:
         .filter(case_id__in=case_ids, state__in=OPEN_STATES)
     ):
         by_case[clock.case_id].append(clock)
+    lookups = None
     for clocks in by_case.values():
         case = clocks[0].case
-        book = CaseClocks(case=case, at=now, open={c.metric: c for c in clocks})
+        if lookups is None or lookups.workspace_id != case.workspace_id:
+            lookups = Lookups(case.workspace_id)
+        book = CaseClocks(case=case, at=now, open={c.metric: c for c in clocks}, lookups=lookups)
         for clock in clocks:
             _recalculate(book, clock)
         book.save()
@@ -98,7 +101,7 @@ def _recalculate(book: CaseClocks, clock: SlaClock) -> None:
         clock.policy_name = policy.name
     row, calendar = book.calendar_for(policy, case.team_id)
     clock.calendar = row
-    book._calendars[row.pk if row is not None else None] = (row, calendar)
+    book.lookups.remember(row, calendar)
     should_run = runs_in(clock.metric, case.status, policy)
     if clock.state == ClockState.RUNNING and should_run:
         book._schedule(clock, calendar)

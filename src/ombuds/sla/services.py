@@ -15,6 +15,7 @@ from ombuds.core.errors import ApplicationError
 from ombuds.core.models import BusinessCalendar, Workspace
 
 from .clocks import start_clocks_from_history
+from .clocks.book import Lookups
 from .models import (
     PAUSABLE_STATUSES,
     CustomerTier,
@@ -193,7 +194,8 @@ def start_clocks_on_existing_cases(
     if not include_finished:
         cases = cases.exclude(status__in=(Status.SOLVED, Status.CLOSED))
     ids = list(cases.order_by("pk").values_list("pk", flat=True)[:limit])
+    lookups = Lookups(workspace.pk)
     started = 0
     for pk in ids:
-        started += bool(start_clocks_from_history(case=Case(pk=pk)))
+        started += bool(start_clocks_from_history(case=Case(pk=pk), lookups=lookups))
     return started

@@ -29,6 +29,50 @@ class Passed:
 
 
 @dataclass
+class Lookups:
+    """A workspace's policies, calendars and team calendars, read once: for one event
+    live, and for a whole batch when histories are replayed."""
+
+    workspace_id: int
+    _policies: list[SlaPolicy] | None = None
+    # Calendar rows and values by calendar id (None: the workspace default).
+    _calendars: dict[int | None, tuple[BusinessCalendar | None, Calendar]] = field(
+        default_factory=dict
+    )
+    _team_calendars: dict[int | None, int | None] = field(default_factory=dict)
+
+    def policies(self) -> list[SlaPolicy]:
+        if self._policies is None:
+            self._policies = list(
+                SlaPolicy.objects.filter(workspace_id=self.workspace_id, is_active=True)
+            )
+        return self._policies
+
+    def calendar(
+        self, workspace, calendar_id: int | None
+    ) -> tuple[BusinessCalendar | None, Calendar]:
+        if calendar_id not in self._calendars:
+            row = calendar_of(workspace=workspace, calendar_id=calendar_id)
+            value = calendar_value(row) if row is not None else fallback_calendar(workspace)
+            self._calendars[calendar_id] = (row, value)
+            if row is not None:
+                self._calendars.setdefault(row.pk, (row, value))
+        return self._calendars[calendar_id]
+
+    def team_calendar(self, team_id: int | None) -> int | None:
+        if team_id not in self._team_calendars:
+            self._team_calendars[team_id] = (
+                Team.objects.filter(pk=team_id).values_list("calendar_id", flat=True).first()
+                if team_id
+                else None
+            )
+        return self._team_calendars[team_id]
+
+    def remember(self, row: BusinessCalendar | None, value: Calendar) -> None:
+        self._calendars[row.pk if row is not None else None] = (row, value)
+
+
+@dataclass
 class CaseClocks:
     """The open clocks of one case, loaded once and written once per event."""
 
@@ -38,56 +82,33 @@ class CaseClocks:
     changed: dict[int, SlaClock] = field(default_factory=dict)
     new: list[SlaClock] = field(default_factory=list)
     passed: list[Passed] = field(default_factory=list)
-    _policies: list[SlaPolicy] | None = None
-    # Calendar rows and values by calendar id (None: the workspace default).
-    _calendars: dict[int | None, tuple[BusinessCalendar | None, Calendar]] = field(
-        default_factory=dict
-    )
-    _team_calendars: dict[int | None, int | None] = field(default_factory=dict)
+    lookups: Lookups | None = None
+
+    def __post_init__(self) -> None:
+        if self.lookups is None:
+            self.lookups = Lookups(self.case.workspace_id)
 
     @classmethod
-    def load(cls, case: Case, at: datetime) -> CaseClocks:
+    def load(cls, case: Case, at: datetime, lookups: Lookups | None = None) -> CaseClocks:
         clocks = SlaClock.objects.filter(case=case, state__in=OPEN_STATES).select_related("policy")
-        return cls(case=case, at=at, open={c.metric: c for c in clocks})
+        return cls(case=case, at=at, open={c.metric: c for c in clocks}, lookups=lookups)
 
     # --- choosing ---------------------------------------------------------------------
 
-    def policies(self) -> list[SlaPolicy]:
-        if self._policies is None:
-            self._policies = list(
-                SlaPolicy.objects.filter(workspace_id=self.case.workspace_id, is_active=True)
-            )
-        return self._policies
-
     def choose(self, facts) -> SlaPolicy | None:
-        return next((p for p in self.policies() if policy_matches(p, facts)), None)
-
-    def _calendar(self, calendar_id: int | None) -> tuple[BusinessCalendar | None, Calendar]:
-        if calendar_id not in self._calendars:
-            workspace = self.case.workspace
-            row = calendar_of(workspace=workspace, calendar_id=calendar_id)
-            value = calendar_value(row) if row is not None else fallback_calendar(workspace)
-            self._calendars[calendar_id] = (row, value)
-            if row is not None:
-                self._calendars.setdefault(row.pk, (row, value))
-        return self._calendars[calendar_id]
+        return next((p for p in self.lookups.policies() if policy_matches(p, facts)), None)
 
     def calendar_for(
         self, policy: SlaPolicy | None, team_id: int | None
     ) -> tuple[BusinessCalendar | None, Calendar]:
         """The policy's own calendar, else the team's, else the workspace default."""
-        if team_id not in self._team_calendars:
-            self._team_calendars[team_id] = (
-                Team.objects.filter(pk=team_id).values_list("calendar_id", flat=True).first()
-                if team_id
-                else None
-            )
-        return self._calendar(
-            (policy.calendar_id if policy else None) or self._team_calendars[team_id]
+        own = policy.calendar_id if policy else None
+        return self.lookups.calendar(
+            self.case.workspace, own or self.lookups.team_calendar(team_id)
         )
 
     def calendar_of_clock(self, clock: SlaClock) -> Calendar:
-        return self._calendar(clock.calendar_id)[1]
+        return self.lookups.calendar(self.case.workspace, clock.calendar_id)[1]
 
     # --- the moves of a clock ---------------------------------------------------------
 

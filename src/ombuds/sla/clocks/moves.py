@@ -19,7 +19,7 @@ from ombuds.conversations.models import ACTIVE_STATUSES, Case, CaseEvent, Priori
 from ombuds.core.models import BusinessCalendar
 
 from ..models import ClockState, Metric, Outcome, SlaClock, SlaPolicy
-from .book import SLA, CaseClocks
+from .book import SLA, CaseClocks, Lookups
 from .facts import Facts, runs_in
 
 HANDLED = frozenset(
@@ -48,9 +48,22 @@ def on_case_event(event: CaseEvent) -> None:
     react(case, event, Facts(case, event), team_before=case.team_id)
 
 
-def react(case: Case, event: CaseEvent, facts, *, team_before: int | None) -> CaseClocks:
+def react(
+    case: Case,
+    event: CaseEvent,
+    facts,
+    *,
+    team_before: int | None,
+    lookups: Lookups | None = None,
+    book: CaseClocks | None = None,
+) -> CaseClocks:
+    """Move the clocks by one event. `book` carries a case's clocks from one event to the
+    next when a history is replayed; live, they are read afresh."""
     at = event.created_at
-    book = CaseClocks.load(case, at)
+    if book is None:
+        book = CaseClocks.load(case, at, lookups)
+    else:
+        book.at = at
     # A deadline that passed before this event but after the last sweep still counts:
     # the timeline says so, without escalation (the moment for that is gone).
     book.pass_thresholds(at, team_id=team_before)
@@ -152,7 +165,7 @@ def reconsider(book: CaseClocks, facts, *, reason: str, actor: Actor) -> None:
     calendar_id = row.pk if row is not None else None
     opened = list(book.open.values())
     before = opened[0].policy if opened else None
-    calendar_before = opened[0].calendar if opened else None
+    calendar_before = opened[0].calendar_id if opened else None
     moved_policy = any(c.policy_id != (policy.pk if policy else None) for c in opened)
     moved_calendar = any(c.calendar_id != calendar_id for c in opened)
     for clock in opened:
@@ -209,7 +222,16 @@ def _start_missing(book: CaseClocks, policy: SlaPolicy | None, facts) -> bool:
     if policy is None or facts.status not in ACTIVE_STATUSES:
         return False
     case = book.case
-    seen = set(SlaClock.objects.filter(case=case).values_list("metric", flat=True).distinct())
+    wanted = [
+        m
+        for m in (Metric.FIRST_RESPONSE, Metric.RESOLUTION)
+        if m not in book.open and policy.target(m) is not None
+    ]
+    seen = (
+        set(SlaClock.objects.filter(case=case, metric__in=wanted).values_list("metric", flat=True))
+        if wanted
+        else set()
+    )
     started = False
     if not facts.responded and Metric.FIRST_RESPONSE not in seen:
         started |= (
@@ -222,6 +244,13 @@ def _start_missing(book: CaseClocks, policy: SlaPolicy | None, facts) -> bool:
     return started
 
 
+def _calendar_name(book: CaseClocks, calendar_id: int | None) -> str | None:
+    if calendar_id is None:
+        return None
+    row = book.lookups.calendar(book.case.workspace, calendar_id)[0]
+    return row.name if row is not None else None
+
+
 def _record_policy(
     case: Case,
     book: CaseClocks,
@@ -230,7 +259,7 @@ def _record_policy(
     *,
     reason: str,
     before: SlaPolicy | None,
-    calendar_before: BusinessCalendar | None = None,
+    calendar_before: int | None = None,
 ) -> CaseEvent:
     """'SLA policy X applies (priority changed): first response due …' on the timeline."""
     due = {
@@ -248,8 +277,8 @@ def _record_policy(
             "policy": policy.name,
             "policy_id": policy.pk,
             "before": before.name if before is not None else None,
-            "calendar": clock.calendar.name if clock is not None and clock.calendar else None,
-            "calendar_before": calendar_before.name if calendar_before is not None else None,
+            "calendar": _calendar_name(book, clock.calendar_id) if clock is not None else None,
+            "calendar_before": _calendar_name(book, calendar_before),
             "due": due,
         },
         at=at,
