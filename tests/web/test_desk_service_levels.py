@@ -273,3 +273,29 @@ def test_the_csat_target_is_shown_and_set_by_supervisors(
     assert refused.status_code == 422
     assert "Ensure this value is less than or equal to 100." in refused.text
     assert ServiceTargets.objects.get(workspace=workspace).csat_target_percent == 85
+
+
+def test_service_levels_and_the_report_speak_dutch(supervisor_client, decided):
+    from django.conf import settings
+
+    supervisor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    overview = supervisor_client.get(BASE).text
+    for label in ("Serviceniveaus", "SLA-beleid", "Werkkalenders", "Beleid toevoegen"):
+        assert label in overview, label
+    form = supervisor_client.get(BASE + "policies/new/").text
+    assert "Normen in werktijd" in form and "Eerste reactie" in form
+    refused = supervisor_client.post(
+        BASE + "policies/new/", policy_post(first_response_minutes="x")
+    )
+    assert "Schrijf een duur als 4h, 1h 30m of 45m." in refused.text
+    report = supervisor_client.get(REPORT).text
+    for label in (
+        "SLA-naleving",
+        "Per team",
+        "Hele desk",
+        "Klanttevredenheid",
+        "Nog geen enquêtegegevens",
+    ):
+        assert label in report, label
+    inbox = supervisor_client.get("/w/resale/inbox/", {"sort": "sla_due"}).text
+    assert "Eerstvolgende SLA-deadline eerst" in inbox and "te laat" in inbox

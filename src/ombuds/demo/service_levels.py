@@ -73,9 +73,9 @@ def set_service_levels(workspace: Workspace, desk: Desk) -> int:
         PolicyTerms(
             name="Standard",
             first_response_minutes=8 * H,
-            next_response_minutes=8 * H,
+            next_response_minutes=16 * H,
             resolution_minutes=45 * H,
-            follow_up_minutes=16 * H,
+            follow_up_minutes=40 * H,
             breach_raise_priority=True,
             breach_team=goods,
             warning_notify=Notify.ASSIGNEE,

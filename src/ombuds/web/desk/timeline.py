@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from ombuds.conversations.models import CaseEvent, Channel, Message, Priority, Status
 
+from . import sla_timeline
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -133,6 +135,8 @@ def describe_event(event: CaseEvent) -> SafeString:
         return _say(
             _("Delivery to %(recipient)s failed"), recipient=_b(event.data.get("recipient") or "?")
         )
+    if kind in sla_timeline.KINDS:
+        return sla_timeline.describe(event)
     return _say(_("%(actor)s: %(kind)s"), actor=actor, kind=_b(kind))
 
 
@@ -143,4 +147,6 @@ def event_details(event: CaseEvent) -> str:
         return " · ".join(f"{key}: {value}" for key, value in sorted(payload.items()))[:300]
     if event.kind == "delivery.failed":
         return str(event.data.get("error", ""))[:300]
+    if event.kind in sla_timeline.KINDS:
+        return sla_timeline.details(event)
     return ""
