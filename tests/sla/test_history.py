@@ -148,3 +148,21 @@ def test_editing_a_target_moves_open_deadlines_only(
     moved = SlaClock.objects.get(case=waiting, metric="first_response")
     assert moved.target == timedelta(hours=1)
     assert moved.due_at == datetime(2026, 12, 7, 11, 0, tzinfo=AMS)
+
+
+def test_a_breached_clock_stays_due_when_it_first_breached(
+    workspace, buyer, standard, clock, django_capture_on_commit_callbacks
+):
+    from ombuds.sla.services import PolicyTerms, update_policy
+    from ombuds.sla.sweep import sweep_due_clocks
+
+    case = opened(workspace, buyer)
+    sweep_due_clocks(now=clock.advance(hours=5))
+    breached = SlaClock.objects.get(case=case, metric="first_response")
+    assert breached.due_at == breached.breached_at == datetime(2026, 12, 7, 14, 0, tzinfo=AMS)
+    terms = PolicyTerms.of(standard)
+    terms.resolution_minutes = 20 * 60
+    with django_capture_on_commit_callbacks(execute=True):
+        update_policy(policy=standard, terms=terms)
+    breached.refresh_from_db()
+    assert breached.due_at == breached.breached_at

@@ -186,7 +186,7 @@ def build_workspace(profile: Profile, *, seed: int, now: datetime, progress: Pro
     settle_history(workspace)
     if profile.service_levels:
         progress("Loading demo marketplace: SLA policies and clocks…")
-        set_service_levels(workspace, desk)
+        set_service_levels(workspace)
     return {
         "cases": len(plan),
         "orders": case_orders + quiet,

@@ -11,12 +11,10 @@ from ombuds.core.services import create_calendar, update_calendar
 from ombuds.sla.models import DisputeCondition, Notify
 from ombuds.sla.services import PolicyTerms, create_policy, start_clocks_on_existing_cases
 
-from .people import Desk
-
 H = 60  # minutes
 
 
-def set_service_levels(workspace: Workspace, desk: Desk) -> int:
+def set_service_levels(workspace: Workspace) -> int:
     """Calendars and policies; returns how many cases got clocks."""
     office = calendar_of(workspace=workspace)
     update_calendar(
@@ -33,7 +31,6 @@ def set_service_levels(workspace: Workspace, desk: Desk) -> int:
         name="Around the clock",
         weekly_hours={day: "24h" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
     )
-    goods = desk.teams.get("Shipping & Goods")
     policies = [
         PolicyTerms(
             name="VIP customers",
@@ -77,7 +74,7 @@ def set_service_levels(workspace: Workspace, desk: Desk) -> int:
             resolution_minutes=45 * H,
             follow_up_minutes=40 * H,
             breach_raise_priority=True,
-            breach_team=goods,
+            breach_notify=Notify.SUPERVISORS,
             warning_notify=Notify.ASSIGNEE,
         ),
     ]

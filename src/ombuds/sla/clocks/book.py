@@ -157,7 +157,7 @@ class CaseClocks:
         since = clock.running_since
         if clock.breached_at is not None:
             # It stays overdue since it first became so.
-            clock.due_at = min(clock.breached_at, since)
+            clock.due_at = clock.breached_at
         else:
             clock.due_at = add_business_time(
                 calendar, since, max(clock.target - clock.elapsed, ZERO)
