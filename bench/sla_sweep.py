@@ -30,7 +30,6 @@ PG_ADMIN = os.environ.get(
 )
 PG_DATABASE = "bench_sla"
 DEFAULT_SIZES = {"sqlite": [10_000, 100_000], "postgres": [1_000_000]}
-BATCH = 5_000
 
 
 # --------------------------------------------------------------------------- worker side
@@ -49,20 +48,54 @@ def setup_django(database_url: str, data_dir: Path) -> None:
     call_command("migrate", verbosity=0)
 
 
-def build(n: int, rng: random.Random):
-    """A workspace, one policy, n open cases, each with two running clocks due later."""
-    from datetime import timedelta
+def _series(vendor: str, first: int, last: int) -> str:
+    """Rows numbered i = first..last, as the FROM clause of an INSERT … SELECT."""
+    if vendor == "postgresql":
+        return f"generate_series({first}, {last}) AS s(i)"
+    return (
+        f"(WITH RECURSIVE s(i) AS (SELECT {first} UNION ALL SELECT i + 1 FROM s "
+        f"WHERE i < {last}) SELECT i FROM s) AS s"
+    )
 
-    from django.db import transaction
+
+def _columns(model, values: dict[str, str]) -> tuple[str, str]:
+    """Every concrete column of `model` but its id: the given SQL, else NULL or the
+    field's default (so columns added later by other apps still get a value)."""
+    from django.db import connection
+
+    names, exprs = [], []
+    for f in model._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        names.append(connection.ops.quote_name(f.column))
+        if f.column in values:
+            exprs.append(values[f.column])
+        elif f.null:
+            exprs.append("NULL")
+        elif f.has_default():
+            value = f.get_db_prep_save(f.get_default(), connection)
+            exprs.append(
+                "'" + str(value).replace("'", "''") + "'" if isinstance(value, str) else str(value)
+            )
+        else:
+            raise RuntimeError(f"no value for {model.__name__}.{f.column}")
+    return ", ".join(names), ", ".join(exprs)
+
+
+def build(n: int, rng: random.Random):
+    """A workspace, one policy, n open cases, each with two running clocks due later
+    (within 30 days), written by INSERT … SELECT over a generated series."""
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from ombuds.accounts.services import create_workspace
     from ombuds.conversations.models import Case
     from ombuds.core.selectors import calendar_of
     from ombuds.marketplace.models import Party
-    from ombuds.sla.models import ClockState, Metric, SlaClock
+    from ombuds.sla.models import SlaClock
     from ombuds.sla.services import PolicyTerms, create_policy
 
+    vendor = connection.vendor
     ws = create_workspace(slug="bench", name="Bench Market", case_prefix="BEN")
     policy = create_policy(
         workspace=ws,
@@ -73,54 +106,92 @@ def build(n: int, rng: random.Random):
         Party(workspace=ws, external_id=f"B{i}", name=f"Buyer {i}", email=f"b{i}@example.com")
         for i in range(1000)
     )
-    now = timezone.now()
-    statuses = ["new"] * 3 + ["open"] * 5 + ["pending_customer"] * 1 + ["on_hold"] * 1
-    made = 0
+    first_party = min(b.pk for b in buyers)
+    now = timezone.now().replace(microsecond=0)
+    if vendor == "postgresql":
+        stamp = f"TIMESTAMP WITH TIME ZONE '{now.isoformat()}'"
+
+        def minutes(expr: str) -> str:
+            return f"({stamp} + ({expr}) * INTERVAL '1 minute')"
+
+        def span(hours: int) -> str:
+            return f"INTERVAL '{hours} hours'"
+
+        false = "false"
+    else:
+        stamp = f"'{now.strftime('%Y-%m-%d %H:%M:%S')}'"
+
+        def minutes(expr: str) -> str:
+            return f"strftime('%Y-%m-%d %H:%M:%f', {stamp}, ({expr}) || ' minutes')"
+
+        def span(hours: int) -> str:
+            return str(hours * 3600 * 1_000_000)  # DurationField: microseconds
+
+        false = "0"
+    status = (
+        "CASE WHEN i % 10 < 3 THEN 'new' WHEN i % 10 < 8 THEN 'open' "
+        "WHEN i % 10 = 8 THEN 'pending_customer' ELSE 'on_hold' END"
+    )
+    case_columns, case_values = _columns(
+        Case,
+        {
+            "workspace_id": str(ws.pk),
+            "number": "i",
+            "reference": "'BEN-' || i" if vendor != "postgresql" else "'BEN-' || i::text",
+            "subject": "'Where is my order?'",
+            "status": status,
+            "priority": "'normal'",
+            "channel": "'web'",
+            "language": "''",
+            "topic": "''",
+            "requester_id": f"{first_party} + i % 1000",
+            "created_at": minutes("-(1 + i % 28800)"),
+            "updated_at": stamp,
+            "is_public_post": false,
+        },
+    )
+    clock_columns, clock_values = _columns(
+        SlaClock,
+        {
+            "workspace_id": str(ws.pk),
+            "case_id": "c.id",
+            "metric": "m.metric",
+            "policy_id": str(policy.pk),
+            "policy_name": "'Standard'",
+            "calendar_id": str(calendar.pk),
+            "state": "'running'",
+            "target": "m.target",
+            "warn_after": "m.warn",
+            "elapsed": span(0),
+            "started_at": "c.created_at",
+            "running_since": "c.created_at",
+            # Due between one hour and 30 days from now, spread over the clocks.
+            "due_at": minutes("60 + (c.id * 7919 + m.salt) % 43140"),
+            "warn_at": minutes("30 + (c.id * 7919 + m.salt) % 43140"),
+            "outcome": "''",
+        },
+    )
+    metrics = (
+        f"(SELECT 'first_response' AS metric, {span(4)} AS target, {span(3)} AS warn, 0 AS salt "
+        f"UNION ALL SELECT 'resolution', {span(40)}, {span(30)}, 12347) AS m"
+    )
     started = time.perf_counter()
-    while made < n:
-        size = min(BATCH, n - made)
-        with transaction.atomic():
-            cases = Case.objects.bulk_create(
-                Case(
-                    workspace=ws,
-                    number=made + i + 1,
-                    reference=f"BEN-{made + i + 1}",
-                    subject="Where is my order?",
-                    status=rng.choice(statuses),
-                    requester=buyers[(made + i) % len(buyers)],
-                    created_at=now - timedelta(minutes=rng.randrange(1, 60 * 24 * 20)),
-                    updated_at=now,
-                )
-                for i in range(size)
+    step = 100_000
+    for first in range(1, n + 1, step):
+        last = min(n, first + step - 1)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {Case._meta.db_table} ({case_columns}) "
+                f"SELECT {case_values} FROM {_series(vendor, first, last)}"
             )
-            clocks = []
-            for case in cases:
-                for metric, target in (
-                    (Metric.FIRST_RESPONSE, timedelta(hours=4)),
-                    (Metric.RESOLUTION, timedelta(hours=40)),
-                ):
-                    due = now + timedelta(minutes=rng.randrange(60, 60 * 24 * 30))
-                    clocks.append(
-                        SlaClock(
-                            workspace=ws,
-                            case=case,
-                            metric=metric,
-                            policy=policy,
-                            policy_name=policy.name,
-                            calendar=calendar,
-                            state=ClockState.RUNNING,
-                            target=target,
-                            warn_after=target * 0.75,
-                            started_at=case.created_at,
-                            running_since=case.created_at,
-                            due_at=due,
-                            warn_at=due - target / 4,
-                        )
-                    )
-            SlaClock.objects.bulk_create(clocks)
-        made += size
-        if made % 100_000 == 0:
-            print(f"    … {made:,} cases", file=sys.stderr, flush=True)
+            cursor.execute(
+                f"INSERT INTO {SlaClock._meta.db_table} ({clock_columns}) "
+                f"SELECT {clock_values} FROM {Case._meta.db_table} c CROSS JOIN {metrics} "
+                f"WHERE c.workspace_id = {ws.pk} AND c.number BETWEEN {first} AND {last}"
+            )
+        if last % 100_000 == 0 or last == n:
+            print(f"    … {last:,} cases", file=sys.stderr, flush=True)
+    del rng
     return ws, time.perf_counter() - started
 
 
