@@ -74,9 +74,10 @@ def sweep_due_clocks(*, now: datetime | None = None, batch: int = BATCH) -> Swee
             if not ids:
                 break
             with transaction.atomic():
+                # By id, not by the due condition again: that would rescan the rest of
+                # the due range per batch. pass_thresholds checks each clock once locked.
                 clocks = list(
-                    query(now)
-                    .filter(pk__in=ids)
+                    SlaClock.objects.filter(pk__in=ids)
                     .select_for_update(skip_locked=True, of=("self",))
                     .select_related("case__workspace", "case__assignee", "policy")
                 )
