@@ -16,9 +16,10 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
+from ombuds.conversations import events
 from ombuds.conversations.models import Case
 
-from .clocks.book import CaseClocks, record_threshold
+from .clocks.book import CaseClocks, threshold_event
 from .escalations import carry_out, plan_escalation
 from .models import Outcome, SlaClock
 
@@ -79,7 +80,7 @@ def sweep_due_clocks(*, now: datetime | None = None, batch: int = BATCH) -> Swee
                 clocks = list(
                     SlaClock.objects.filter(pk__in=ids)
                     .select_for_update(skip_locked=True, of=("self",))
-                    .select_related("case__workspace", "case__assignee", "policy")
+                    .select_related("case", "policy")
                 )
                 _pass(clocks, now, result)
             if len(ids) < batch:
@@ -94,14 +95,20 @@ def _pass(clocks: list[SlaClock], now: datetime, result: SweepResult) -> None:
         book = CaseClocks(case=clock.case, at=now, open={clock.metric: clock})
         found += book.pass_thresholds(now, team_id=clock.case.team_id)
     _save(found)
-    for passed in found:
-        stage = "warning" if passed.kind == "sla.warning" else "breach"
-        plan = plan_escalation(passed.clock, stage)
-        extra = {"escalation": plan.as_data()} if not plan.is_empty else {}
-        event = record_threshold(passed.clock.case, passed, **extra)
+    plans = [
+        plan_escalation(p.clock, "warning" if p.kind == "sla.warning" else "breach") for p in found
+    ]
+    recorded = events.record_many(
+        threshold_event(
+            p.clock.case, p, **({"escalation": plan.as_data()} if not plan.is_empty else {})
+        )
+        for p, plan in zip(found, plans, strict=True)
+    )
+    # Escalations write to cases (priority, team), so they follow every record.
+    for passed, plan, event in zip(found, plans, recorded, strict=True):
         if not plan.is_empty:
             carry_out(passed.clock, plan, event.pk)
-        if stage == "warning":
+        if passed.kind == "sla.warning":
             result.warnings += 1
         else:
             result.breaches += 1

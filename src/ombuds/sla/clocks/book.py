@@ -270,6 +270,16 @@ def threshold_data(clock: SlaClock) -> dict:
     }
 
 
+def threshold_event(case: Case, passed: Passed, **extra) -> events.NewEvent:
+    return events.NewEvent(
+        case=case,
+        kind=passed.kind,
+        actor=SLA,
+        data={**threshold_data(passed.clock), **extra},
+        at=passed.at,
+    )
+
+
 def record_threshold(case: Case, passed: Passed, **extra) -> CaseEvent:
     return events.record(
         case,
