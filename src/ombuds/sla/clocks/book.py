@@ -40,6 +40,7 @@ class Lookups:
         default_factory=dict
     )
     _team_calendars: dict[int | None, int | None] = field(default_factory=dict)
+    _team_names: dict[str, int | None] = field(default_factory=dict)
 
     def policies(self) -> list[SlaPolicy]:
         if self._policies is None:
@@ -68,6 +69,18 @@ class Lookups:
             )
         return self._team_calendars[team_id]
 
+    def team_named(self, name: str | None) -> int | None:
+        """A team's id by the name a team.changed event records."""
+        if not name:
+            return None
+        if name not in self._team_names:
+            self._team_names[name] = (
+                Team.objects.filter(workspace_id=self.workspace_id, name=name)
+                .values_list("pk", flat=True)
+                .first()
+            )
+        return self._team_names[name]
+
     def remember(self, row: BusinessCalendar | None, value: Calendar) -> None:
         self._calendars[row.pk if row is not None else None] = (row, value)
 
@@ -83,6 +96,8 @@ class CaseClocks:
     new: list[SlaClock] = field(default_factory=list)
     passed: list[Passed] = field(default_factory=list)
     lookups: Lookups | None = None
+    # While a history is replayed the case's deadline is written once, at the end.
+    replaying: bool = False
 
     def __post_init__(self) -> None:
         if self.lookups is None:
@@ -239,7 +254,8 @@ class CaseClocks:
             clock.save()
         self.changed.clear()
         self.new.clear()
-        self.refresh_case_due()
+        if not self.replaying:
+            self.refresh_case_due()
 
     def refresh_case_due(self) -> None:
         due = min(

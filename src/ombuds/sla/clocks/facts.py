@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -84,9 +85,16 @@ class HistoryFacts:
     dispute: bool
     team_id: int | None
     responded: bool = False
+    team_named: Callable[[str | None], int | None] | None = None
 
     @classmethod
-    def at_creation(cls, case: Case, created: CaseEvent, history: list[CaseEvent]) -> HistoryFacts:
+    def at_creation(
+        cls,
+        case: Case,
+        created: CaseEvent,
+        history: list[CaseEvent],
+        team_named: Callable[[str | None], int | None],
+    ) -> HistoryFacts:
         after = created.after or {}
         first_team = next((e for e in history if e.kind == "team.changed"), None)
         return cls(
@@ -96,9 +104,8 @@ class HistoryFacts:
             language=case.language,
             vip=bool(case.requester.is_vip),
             dispute=DISPUTE_TAG in (after.get("tags") or []),
-            team_id=_team_id(case.workspace_id, first_team.before)
-            if first_team is not None
-            else case.team_id,
+            team_id=team_named(first_team.before) if first_team is not None else case.team_id,
+            team_named=team_named,
         )
 
     def before(self, event: CaseEvent) -> None:
@@ -110,7 +117,7 @@ class HistoryFacts:
         elif event.kind == "tags.changed":
             self.dispute = DISPUTE_TAG in (event.after or [])
         elif event.kind == "team.changed":
-            self.team_id = _team_id(event.workspace_id, event.after)
+            self.team_id = self.team_named(event.after)
 
     def after(self, event: CaseEvent) -> None:
         if event.kind == "message.replied":

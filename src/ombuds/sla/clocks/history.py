@@ -31,9 +31,9 @@ def start_clocks_from_history(
     created = next((e for e in history if e.kind == "case.created"), None)
     if created is None:
         return []
-    facts = HistoryFacts.at_creation(case, created, history)
     lookups = lookups or Lookups(case.workspace_id)
-    book = CaseClocks(case=case, at=created.created_at, lookups=lookups)
+    facts = HistoryFacts.at_creation(case, created, history, lookups.team_named)
+    book = CaseClocks(case=case, at=created.created_at, lookups=lookups, replaying=True)
     for event in history:
         if event.kind not in HANDLED:
             continue
@@ -41,7 +41,7 @@ def start_clocks_from_history(
         facts.before(event)
         react(case, event, facts, team_before=team_before, book=book)
         facts.after(event)
-    book.at = now
+    book.at, book.replaying = now, False
     book.pass_thresholds(now, team_id=case.team_id)
     book.save()
     book.record_passed()
