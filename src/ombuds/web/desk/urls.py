@@ -1,6 +1,57 @@
 from django.urls import path
 
-from .views import attachments, auth, automation, case_tools, cases, channels, chats, inbox
+from .views import (
+    attachments,
+    auth,
+    automation,
+    case_tools,
+    cases,
+    channels,
+    chats,
+    inbox,
+    reports,
+    service_levels,
+)
+
+SL = "w/<slug:slug>/service-levels"
+service_level_urls = [
+    path(f"{SL}/", service_levels.service_levels, name="service_levels"),
+    path(f"{SL}/policies/new/", service_levels.policy_edit, name="sla_policy_new"),
+    path(f"{SL}/policies/<int:policy_id>/", service_levels.policy_edit, name="sla_policy"),
+    path(
+        f"{SL}/policies/<int:policy_id>/delete/",
+        service_levels.policy_delete,
+        name="sla_policy_delete",
+    ),
+    path(
+        f"{SL}/policies/<int:policy_id>/move/", service_levels.policy_move, name="sla_policy_move"
+    ),
+    path(f"{SL}/start-clocks/", service_levels.start_clocks, name="sla_start_clocks"),
+    path(f"{SL}/calendars/new/", service_levels.calendar_edit, name="sla_calendar_new"),
+    path(f"{SL}/calendars/<int:calendar_id>/", service_levels.calendar_edit, name="sla_calendar"),
+    path(
+        f"{SL}/calendars/<int:calendar_id>/delete/",
+        service_levels.calendar_delete,
+        name="sla_calendar_delete",
+    ),
+    path(
+        f"{SL}/calendars/<int:calendar_id>/closures/",
+        service_levels.closure_add,
+        name="sla_closure_add",
+    ),
+    path(
+        f"{SL}/calendars/<int:calendar_id>/closures/<int:closure_id>/delete/",
+        service_levels.closure_delete,
+        name="sla_closure_delete",
+    ),
+    path(
+        f"{SL}/teams/<int:team_id>/calendar/",
+        service_levels.team_calendar,
+        name="sla_team_calendar",
+    ),
+    path("w/<slug:slug>/reports/sla/", reports.sla_report, name="sla_report"),
+    path("w/<slug:slug>/reports/sla/csat-target/", reports.csat_target, name="sla_csat_target"),
+]
 
 # Included by ombuds.web.urls into the "web" namespace at the site root.
 urlpatterns = [
@@ -106,4 +157,5 @@ urlpatterns = [
         attachments.message_original,
         name="message_original",
     ),
+    *service_level_urls,
 ]
