@@ -28,6 +28,7 @@ from .chargebacks import file_chargebacks
 from .orders import OrderBook
 from .people import Crowd, PeopleMaker, Roster, hire_staff
 from .scripts import all_scripts
+from .service_levels import set_service_levels
 from .stories import CaseStory, Chronicle
 
 SEED = 20250917
@@ -70,6 +71,7 @@ class Profile:
     script_keys: tuple[str, ...] = ()  # empty: every script
     shops: tuple[str, ...] = cat.SELLER_SHOPS
     team_override: str | None = None
+    service_levels: bool = False
 
 
 RESALE = Profile(
@@ -83,6 +85,7 @@ RESALE = Profile(
     orders=400,
     cases=RESALE_CASES,
     kinds=("event_ticket", "hotel", "flight", "goods"),
+    service_levels=True,
 )
 
 OUTLET = Profile(
@@ -186,6 +189,9 @@ def build_workspace(profile: Profile, *, seed: int, now: datetime, progress: Pro
     switch_on_automation(workspace, now=now)
     progress("Loading demo marketplace: triggers, macros, escalations and proactive care.")
     settle_history(workspace)
+    if profile.service_levels:
+        progress("Loading demo marketplace: SLA policies and clocks…")
+        set_service_levels(workspace)
     if profile.slug == cat.SLUG:
         file_chargebacks(workspace, now=now)
         progress("Loading demo marketplace: Stripe chargebacks.")

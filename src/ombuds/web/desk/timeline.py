@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from ombuds.conversations.models import CaseEvent, Channel, Message, Priority, Status
 
-from . import automation_timeline, chargeback_timeline
+from . import automation_timeline, chargeback_timeline, sla_timeline
 
 
 @dataclass(frozen=True)
@@ -132,9 +132,13 @@ def describe_event(event: CaseEvent) -> SafeString:
     if kind == "order.event":
         return _say(_("Order event: %(type)s"), type=_b(event.data.get("type", "?")))
     if kind == "delivery.failed":
-        return _say(
-            _("Delivery to %(recipient)s failed"), recipient=_b(event.data.get("recipient") or "?")
-        )
+        recipient = _b(event.data.get("recipient") or "?")
+        if event.data.get("bounced"):
+            return _say(
+                _("The mail server of %(recipient)s returned the reply: not delivered"),
+                recipient=recipient,
+            )
+        return _say(_("Delivery to %(recipient)s failed"), recipient=recipient)
     if kind == "call.logged":
         return _say(_("%(actor)s logged a call"), actor=actor)
     if kind == "party.merged":
@@ -162,6 +166,8 @@ def describe_event(event: CaseEvent) -> SafeString:
             minutes = event.data.get("quiet_minutes") or "?"
             return _say(_("The chat ended after %(minutes)s quiet minutes"), minutes=_b(minutes))
         return _say(_("%(actor)s ended the chat"), actor=actor)
+    if kind in sla_timeline.KINDS:
+        return sla_timeline.describe(event)
     return _say(_("%(actor)s: %(kind)s"), actor=actor, kind=_b(kind))
 
 
@@ -174,6 +180,8 @@ def event_details(event: CaseEvent) -> str:
         return str(event.data.get("error", ""))[:300]
     if event.kind in automation_timeline.KINDS:
         return automation_timeline.details(event)
+    if event.kind in sla_timeline.KINDS:
+        return sla_timeline.details(event)
     if event.kind in chargeback_timeline.KINDS:
         return chargeback_timeline.details(event)
     return ""

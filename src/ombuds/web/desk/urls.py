@@ -11,7 +11,49 @@ from .views import (
     chats,
     inbox,
     payments,
+    reports,
+    service_levels,
 )
+
+SL = "w/<slug:slug>/service-levels"
+service_level_urls = [
+    path(f"{SL}/", service_levels.service_levels, name="service_levels"),
+    path(f"{SL}/policies/new/", service_levels.policy_edit, name="sla_policy_new"),
+    path(f"{SL}/policies/<int:policy_id>/", service_levels.policy_edit, name="sla_policy"),
+    path(
+        f"{SL}/policies/<int:policy_id>/delete/",
+        service_levels.policy_delete,
+        name="sla_policy_delete",
+    ),
+    path(
+        f"{SL}/policies/<int:policy_id>/move/", service_levels.policy_move, name="sla_policy_move"
+    ),
+    path(f"{SL}/start-clocks/", service_levels.start_clocks, name="sla_start_clocks"),
+    path(f"{SL}/calendars/new/", service_levels.calendar_edit, name="sla_calendar_new"),
+    path(f"{SL}/calendars/<int:calendar_id>/", service_levels.calendar_edit, name="sla_calendar"),
+    path(
+        f"{SL}/calendars/<int:calendar_id>/delete/",
+        service_levels.calendar_delete,
+        name="sla_calendar_delete",
+    ),
+    path(
+        f"{SL}/calendars/<int:calendar_id>/closures/",
+        service_levels.closure_add,
+        name="sla_closure_add",
+    ),
+    path(
+        f"{SL}/calendars/<int:calendar_id>/closures/<int:closure_id>/delete/",
+        service_levels.closure_delete,
+        name="sla_closure_delete",
+    ),
+    path(
+        f"{SL}/teams/<int:team_id>/calendar/",
+        service_levels.team_calendar,
+        name="sla_team_calendar",
+    ),
+    path("w/<slug:slug>/reports/sla/", reports.sla_report, name="sla_report"),
+    path("w/<slug:slug>/reports/sla/csat-target/", reports.csat_target, name="sla_csat_target"),
+]
 
 # Included by ombuds.web.urls into the "web" namespace at the site root.
 urlpatterns = [
@@ -135,4 +177,15 @@ urlpatterns = [
         attachments.attachment_download,
         name="attachment",
     ),
+    path(
+        "w/<slug:slug>/attachments/<int:attachment_id>/inline/",
+        attachments.attachment_inline,
+        name="attachment_inline",
+    ),
+    path(
+        "w/<slug:slug>/messages/<int:message_id>/original.eml",
+        attachments.message_original,
+        name="message_original",
+    ),
+    *service_level_urls,
 ]
