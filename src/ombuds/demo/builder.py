@@ -189,12 +189,13 @@ def build_workspace(profile: Profile, *, seed: int, now: datetime, progress: Pro
     switch_on_automation(workspace, now=now)
     progress("Loading demo marketplace: triggers, macros, escalations and proactive care.")
     settle_history(workspace)
+    if profile.slug == cat.SLUG:
+        # Before the SLA replay, so the chargebacks' cases get their clocks from it too.
+        file_chargebacks(workspace, now=now)
+        progress("Loading demo marketplace: Stripe chargebacks.")
     if profile.service_levels:
         progress("Loading demo marketplace: SLA policies and clocks…")
         set_service_levels(workspace)
-    if profile.slug == cat.SLUG:
-        file_chargebacks(workspace, now=now)
-        progress("Loading demo marketplace: Stripe chargebacks.")
     return {
         "cases": len(plan),
         "orders": case_orders + quiet,
