@@ -16,8 +16,10 @@ from ombuds.marketplace.services import upsert_order, upsert_party
 PASSWORD = "correct horse battery staple"
 
 
-def workspace(slug: str, *, prefix: str | None = None) -> Workspace:
-    return create_workspace(slug=slug, name=slug.title(), case_prefix=prefix)
+def workspace(slug: str, *, prefix: str | None = None, support_email: str = "") -> Workspace:
+    return create_workspace(
+        slug=slug, name=slug.title(), case_prefix=prefix, support_email=support_email
+    )
 
 
 def member(ws: Workspace, email: str, *, role: str = "agent", name: str = "") -> User:

@@ -27,7 +27,7 @@ def test_a_reply_is_mailed_once_with_its_case_reference(reply):
     assert len(mail.outbox) == 1
     sent = mail.outbox[0]
     assert sent.to == ["bram@example.com"]
-    assert sent.subject == "[RES-1] Tickets missing"
+    assert sent.subject == "Re: Tickets missing [RES-1]"
     assert "They are on their way." in sent.body
     delivery = Delivery.objects.get(message=reply)
     assert delivery.status == "sent" and delivery.provider_id == sent.extra_headers["Message-ID"]

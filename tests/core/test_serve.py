@@ -74,7 +74,7 @@ def test_the_sweep_sends_a_queued_reply(db, settings, workspace, agent, buyer):
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT
     assert [m.to for m in mail.outbox] == [["bram@example.com"]]
-    assert mail.outbox[0].subject.startswith(f"[{case.reference}]")
+    assert mail.outbox[0].subject.endswith(f"[{case.reference}]")
 
 
 def test_background_consumer_runs_tasks_in_threads_and_stops():

@@ -229,6 +229,14 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_HOST = os.environ.get("OMBUDS_SMTP_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("OMBUDS_SMTP_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("OMBUDS_FROM_EMAIL", "support@ombuds.localhost")
+OMBUDS_SMTP_TIMEOUT = int(os.environ.get("OMBUDS_SMTP_TIMEOUT", "30"))
+# Replies carry the case in their Reply-To (support+RES-1042@…): only for mail servers
+# that deliver plus addresses to the mailbox without the tag (most do).
+OMBUDS_EMAIL_PLUS_ADDRESSING = os.environ.get("OMBUDS_EMAIL_PLUS_ADDRESSING", "") == "1"
+# A signed raw-MIME post from a mail provider older (or newer) than this is refused.
+OMBUDS_EMAIL_WEBHOOK_TOLERANCE = int(os.environ.get("OMBUDS_EMAIL_WEBHOOK_TOLERANCE", "300"))
+# Refusal notices ("your attachment was too large") per sender address and day.
+OMBUDS_SENDER_NOTICES_PER_DAY = 3
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie-less meta tag instead

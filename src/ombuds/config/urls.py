@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("intake/", include("ombuds.intake.urls")),
     path("intake/", include("ombuds.intake.social.urls")),
+    path("intake/email/", include("ombuds.intake.email.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ombuds.web.urls")),
 ]

@@ -71,7 +71,8 @@ def record(
         kind=kind,
         actor_user=actor.user,
         actor_party=actor.party,
-        actor_label=actor.label or str(actor),
+        # A customer's name may be longer than the label holds (a party name holds 200).
+        actor_label=(actor.label or str(actor))[:100],
         before=before,
         after=after,
         data=data or {},

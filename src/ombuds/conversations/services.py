@@ -384,9 +384,13 @@ def receive_customer_message(
         reply_to=reply_to if reply_to is not None and reply_to.case_id == case.pk else None,
         meta=meta,
     )
-    events.record(case, "message.received", actor, message=message, at=now)
+    # An automatic reply (an out-of-office) is kept on the case but is nobody speaking:
+    # it reopens nothing, and automations must not answer it (meta["auto_submitted"]).
+    automatic = bool((meta or {}).get("auto_submitted"))
+    data = {"auto_submitted": True} if automatic else None
+    events.record(case, "message.received", actor, message=message, data=data, at=now)
     fields = ["updated_at"]
-    if case.status in (Status.PENDING_CUSTOMER, Status.SOLVED):
+    if case.status in (Status.PENDING_CUSTOMER, Status.SOLVED) and not automatic:
         fields += _set_status(case, Status.OPEN, actor, now)
     case.updated_at = now
     case.save(update_fields=fields)

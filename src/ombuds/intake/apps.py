@@ -13,6 +13,7 @@ class IntakeConfig(AppConfig):
         from . import incoming, social
         from .chat.read import read_chat
         from .chat.replies import on_case_event, reply_recipient, send_chat_reply
+        from .email.notices import notice_for_refusal
         from .email.read import read_email
         from .email.send import send_reply_email
         from .phone.calls import read_call
@@ -24,3 +25,4 @@ class IntakeConfig(AppConfig):
         transports.register(Channel.CHAT, send_chat_reply, recipient=reply_recipient)
         incoming.register_reader(Channel.CHAT, read_chat)
         events.listen("chat", on_case_event)
+        incoming.register_refusal(Channel.EMAIL, notice_for_refusal)

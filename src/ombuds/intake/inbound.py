@@ -20,7 +20,7 @@ from django.utils import timezone
 from ombuds.core.errors import ApplicationError
 from ombuds.core.models import Workspace
 
-from .incoming import Skip, reader_for
+from .incoming import Skip, reader_for, refusal_for
 from .models import InboundMessage, InboundStatus
 from .threads import file_incoming
 
@@ -45,8 +45,10 @@ def accept(
     content_type: str = "message/rfc822",
     source: str = "",
     received_at: datetime | None = None,
+    wake: bool = True,
 ) -> tuple[InboundMessage, bool]:
-    """Store what a channel brought before anyone is told it arrived; (row, created)."""
+    """Store what a channel brought before anyone is told it arrived; (row, created).
+    `wake=False` when the caller processes the row itself (an import)."""
     if len(raw) > settings.OMBUDS_MAX_INBOUND_BYTES:
         raise ApplicationError(
             "payload_too_large",
@@ -74,7 +76,8 @@ def accept(
         if existing is None:  # not a duplicate after all: a real integrity problem
             raise
         return existing, False
-    transaction.on_commit(lambda: _wake(inbound.pk))
+    if wake:
+        transaction.on_commit(lambda: _wake(inbound.pk))
     return inbound, True
 
 
@@ -117,6 +120,7 @@ def _process_locked(inbound: InboundMessage) -> None:
         inbound.status = InboundStatus.REJECTED
         inbound.outcome = exc.code[:40]
         inbound.error = exc.message
+        _tell_sender(inbound, exc)
     except Exception as exc:
         log.exception("inbound processing failed", extra={"inbound": inbound.pk})
         inbound.error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -135,6 +139,18 @@ def _process_locked(inbound: InboundMessage) -> None:
             "processed_at",
         ]
     )
+
+
+def _tell_sender(inbound: InboundMessage, refusal: ApplicationError) -> None:
+    notify = refusal_for(inbound.channel)
+    if notify is None:
+        return
+    try:
+        with transaction.atomic():
+            notify(inbound, refusal)
+    except Exception:
+        # Telling the sender is a courtesy; it must not keep the refusal from being stored.
+        log.exception("refusal notice failed", extra={"inbound": inbound.pk})
 
 
 def pending_ids(limit: int = BATCH, *, after: tuple[datetime, int] | None = None) -> list[int]:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from ombuds.conversations.attachments import IncomingFile
 from ombuds.conversations.models import MessageKind
+from ombuds.core.errors import ApplicationError
 
 from .identity import Identity
 
@@ -65,7 +66,11 @@ class Skip:
 
 
 Reader = Callable[["InboundMessage"], "Incoming | Skip"]
+# Told when a payload of its channel was refused for good (too large an attachment…), in
+# the transaction that marks it rejected: how the sender learns why (an email back).
+Refusal = Callable[["InboundMessage", ApplicationError], None]
 _READERS: dict[str, Reader] = {}
+_REFUSALS: dict[str, Refusal] = {}
 
 
 def register_reader(channel: str, reader: Reader) -> None:
@@ -74,3 +79,11 @@ def register_reader(channel: str, reader: Reader) -> None:
 
 def reader_for(channel: str) -> Reader | None:
     return _READERS.get(channel)
+
+
+def register_refusal(channel: str, refusal: Refusal) -> None:
+    _REFUSALS[channel] = refusal
+
+
+def refusal_for(channel: str) -> Refusal | None:
+    return _REFUSALS.get(channel)

@@ -218,3 +218,41 @@ class PartyMerge(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "kept"]), models.Index(fields=["merged"])]
+
+
+class NoticeStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SUPPRESSED = "suppressed", _("Not sent")
+
+
+class SenderNotice(ChoiceLabels, models.Model):
+    """The one message a sender gets back when what they sent was refused (an attachment
+    too large, too many files): written with the refusal, delivered by the worker."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
+    # One notice per refused payload, however often it is processed again.
+    inbound = models.OneToOneField(InboundMessage, on_delete=models.CASCADE, related_name="notice")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    recipient = models.CharField(max_length=254)
+    reason = models.CharField(max_length=40)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=NoticeStatus.choices)
+    # Why it was not sent (an automatic reply, a bounce, the per-sender limit), for people.
+    note = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "recipient", "created_at"], name="notice_recipient"),
+            models.Index(
+                fields=["next_attempt_at"], name="notice_due", condition=models.Q(status="queued")
+            ),
+        ]

@@ -165,7 +165,7 @@ def test_with_nobody_available_the_chat_goes_on_by_email(
     drain_outbox()
     assert [m.to for m in mail.outbox] == [["vera@example.com"]]
     assert "Sorry for the wait" in mail.outbox[0].body
-    assert mail.outbox[0].subject.startswith(f"[{case.reference}]")
+    assert mail.outbox[0].subject.endswith(f"[{case.reference}]")
 
 
 def test_an_address_someone_else_uses_is_not_taken_over(application, chat_account, buyer, agent):

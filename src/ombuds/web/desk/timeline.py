@@ -132,9 +132,13 @@ def describe_event(event: CaseEvent) -> SafeString:
     if kind == "order.event":
         return _say(_("Order event: %(type)s"), type=_b(event.data.get("type", "?")))
     if kind == "delivery.failed":
-        return _say(
-            _("Delivery to %(recipient)s failed"), recipient=_b(event.data.get("recipient") or "?")
-        )
+        recipient = _b(event.data.get("recipient") or "?")
+        if event.data.get("bounced"):
+            return _say(
+                _("The mail server of %(recipient)s returned the reply: not delivered"),
+                recipient=recipient,
+            )
+        return _say(_("Delivery to %(recipient)s failed"), recipient=recipient)
     if kind == "call.logged":
         return _say(_("%(actor)s logged a call"), actor=actor)
     if kind == "party.merged":

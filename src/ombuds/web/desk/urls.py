@@ -96,4 +96,14 @@ urlpatterns = [
         attachments.attachment_download,
         name="attachment",
     ),
+    path(
+        "w/<slug:slug>/attachments/<int:attachment_id>/inline/",
+        attachments.attachment_inline,
+        name="attachment_inline",
+    ),
+    path(
+        "w/<slug:slug>/messages/<int:message_id>/original.eml",
+        attachments.message_original,
+        name="message_original",
+    ),
 ]

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 
 from ombuds.core.errors import ApplicationError
+from ombuds.core.html import with_inline_images
 from ombuds.core.money import Money
 from ombuds.web.desk import timeline
+from ombuds.web.desk.views.attachments import INLINE_IMAGE_TYPES
 
 register = template.Library()
 
@@ -79,3 +83,24 @@ _CALL_OUTCOMES = {
 @register.filter
 def call_outcome(value) -> str:
     return str(_CALL_OUTCOMES.get(str(value), value or ""))
+
+
+@register.simple_tag
+def message_body(message, workspace) -> SafeString:
+    """A message's HTML, its inline email images pointing at their attachments.
+
+    body_html was sanitized when it was stored; what could still be an image (a cid:
+    reference) is rewritten here to the desk URL of an attachment of this very message,
+    or dropped, and the markup passes the sanitizer again on the way."""
+    body = message.body_html or ""
+    inline = (message.meta or {}).get("inline_images") or {}
+    urls = {}
+    if inline and "<img" in body:
+        by_digest = {a.sha256: a for a in message.attachments.all()}
+        for content_id, digest in inline.items():
+            attachment = by_digest.get(digest)
+            if attachment is not None and attachment.content_type in INLINE_IMAGE_TYPES:
+                urls[str(content_id).lower()] = reverse(
+                    "web:attachment_inline", args=[workspace.slug, attachment.pk]
+                )
+    return mark_safe(with_inline_images(body, urls))
