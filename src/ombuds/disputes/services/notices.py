@@ -71,14 +71,17 @@ class Later:
 
 def buyer_url(dispute: Dispute) -> str:
     path = reverse(
-        "web:portal_case",
-        kwargs={"slug": dispute.workspace.slug, "reference": dispute.case.reference},
+        "web:portal_dispute",
+        kwargs={"slug": dispute.workspace.slug, "reference": dispute.reference},
     )
     return settings.OMBUDS_PUBLIC_URL + path
 
 
 def seller_url(dispute: Dispute) -> str:
-    path = reverse("web:help_home", kwargs={"slug": dispute.workspace.slug})
+    path = reverse(
+        "web:seller_dispute",
+        kwargs={"slug": dispute.workspace.slug, "reference": dispute.reference},
+    )
     return settings.OMBUDS_PUBLIC_URL + path
 
 
