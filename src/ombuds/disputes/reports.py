@@ -124,3 +124,44 @@ def dispute_rates(
     ]
     rates.sort(key=lambda r: (-r.rate, -r.disputes, r.seller.name))
     return rates[:limit]
+
+
+@dataclass
+class DisputeReport:
+    since: datetime
+    until: datetime
+    by_reason: list[tuple[str, int]]  # reason code, disputes opened
+    by_ending: list[tuple[str, int]]
+    by_month: list[tuple[str, int]]  # YYYY-MM, disputes opened
+    rates: list[SellerRate]
+
+
+def dispute_report(*, workspace: Workspace, since: datetime, until: datetime) -> DisputeReport:
+    """Disputes opened in the period by reason, by how they ended and by month, and each
+    seller's dispute rate: six queries, grouped in the database."""
+    from zoneinfo import ZoneInfo
+
+    from django.db.models.functions import TruncMonth
+
+    opened = Dispute.objects.filter(
+        workspace=workspace, created_at__gte=since, created_at__lt=until
+    )
+
+    def grouped(field: str) -> list[tuple[str, int]]:
+        rows = opened.values(field).annotate(n=Count("pk")).order_by("-n", field)
+        return [(row[field], row["n"]) for row in rows]
+
+    months = (
+        opened.annotate(month=TruncMonth("created_at", tzinfo=ZoneInfo(workspace.timezone)))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    return DisputeReport(
+        since=since,
+        until=until,
+        by_reason=grouped("reason"),
+        by_ending=[(e, n) for e, n in grouped("ending") if e],
+        by_month=[(row["month"].strftime("%Y-%m"), row["n"]) for row in months],
+        rates=dispute_rates(workspace=workspace, since=since, until=until),
+    )

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import attachments, auth, automation, case_tools, cases, channels, chats, inbox
+from .views import (
+    attachments,
+    auth,
+    automation,
+    case_tools,
+    cases,
+    channels,
+    chats,
+    disputes,
+    inbox,
+)
 
 # Included by ombuds.web.urls into the "web" namespace at the site root.
 urlpatterns = [
@@ -105,5 +115,23 @@ urlpatterns = [
         "w/<slug:slug>/messages/<int:message_id>/original.eml",
         attachments.message_original,
         name="message_original",
+    ),
+    path("w/<slug:slug>/disputes/", disputes.dispute_list, name="disputes"),
+    path("w/<slug:slug>/disputes/report/", disputes.dispute_report, name="dispute_report"),
+    path("w/<slug:slug>/disputes/<str:reference>/", disputes.dispute_detail, name="dispute"),
+    path(
+        "w/<slug:slug>/disputes/<str:reference>/files/<int:number>/",
+        disputes.dispute_evidence,
+        name="dispute_file",
+    ),
+    path(
+        "w/<slug:slug>/disputes/<str:reference>/evidence/<int:number>/visibility/",
+        disputes.evidence_visibility,
+        name="dispute_evidence_visibility",
+    ),
+    path(
+        "w/<slug:slug>/disputes/<str:reference>/<slug:action>/",
+        disputes.dispute_act,
+        name="dispute_act",
     ),
 ]

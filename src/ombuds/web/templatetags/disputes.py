@@ -146,3 +146,36 @@ def hours_of(duration) -> str:
 @register.simple_tag
 def ending_label(code) -> str:
     return str(dict(Ending.choices).get(code, code))
+
+
+@register.filter
+def yesno_state(state, states: str) -> bool:
+    """Is `state` one of the comma-separated `states`?"""
+    return state in states.split(",")
+
+
+@register.simple_tag
+def dispute_event(event) -> str:
+    """One line of a dispute's history: who did what, and where it went."""
+    from ombuds.disputes.models import State
+    from ombuds.disputes.transitions import TABLE
+
+    move = TABLE.get(event.action)
+    what = str(move.label) if move else event.action
+    if event.actor_user is not None:
+        who = event.actor_user.display_name
+    elif event.actor_party is not None:
+        who = str(event.actor_party)
+    else:
+        who = event.actor_label or _("System")
+    if event.from_state != event.to_state:
+        where = str(dict(State.choices).get(event.to_state, event.to_state))
+        return _("%(who)s: %(what)s → %(where)s") % {"who": who, "what": what, "where": where}
+    return _("%(who)s: %(what)s") % {"who": who, "what": what}
+
+
+@register.simple_tag
+def reason_label(code) -> str:
+    from ombuds.disputes.models import Reason
+
+    return str(dict(Reason.choices).get(code, code))
