@@ -1,6 +1,10 @@
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
 from tests import builders
 
@@ -58,3 +62,30 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3" and not database["TEST"].get("NAME"):
         database["TEST"]["NAME"] = str(settings.DATA_DIR / "test_database.sqlite3")
+
+
+class MovingClock:
+    """What timezone.now() answers while a test runs: services stamp rows with it."""
+
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, moment: datetime) -> datetime:
+        self.now = moment
+        return moment
+
+    def advance(self, **delta) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Time stands still at Monday 7 December 2026, 10:00 in Amsterdam until the test
+    moves it: deadlines and business hours become exact."""
+    moving = MovingClock(datetime(2026, 12, 7, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam")))
+    monkeypatch.setattr(timezone, "now", moving)
+    return moving

@@ -47,3 +47,19 @@ def test_registering_the_same_name_twice_keeps_one_listener(heard):
     before = len(events._LISTENERS)
     events.listen("test-recorder", lambda event: None)
     assert len(events._LISTENERS) == before
+
+
+def test_events_recorded_together_reach_listeners_one_by_one(workspace, buyer, heard):
+    first = builders.case(workspace, requester=buyer)
+    second = builders.case(workspace, requester=buyer)
+    heard.clear()
+    recorded = events.record_many(
+        [
+            events.NewEvent(first, "sla.warning", events.Actor.system("sla"), data={"n": 1}),
+            events.NewEvent(second, "sla.breached", events.Actor.system("sla"), data={"n": 2}),
+        ]
+    )
+    assert heard == [("sla.warning", first.pk), ("sla.breached", second.pk)]
+    assert all(event.pk for event in recorded)
+    assert second.events.get(kind="sla.breached").data == {"n": 2}
+    assert events.record_many([]) == []

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
-from django.db.models import Count, F, Max, Min
+from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 
 from ombuds.accounts.models import Membership, Team, User
@@ -12,6 +12,7 @@ from ombuds.conversations.models import Case, CaseEvent, Delivery, DeliveryStatu
 from ombuds.core.models import Workspace
 from ombuds.demo import DEMO_PASSWORD, load_demo
 from ombuds.marketplace.models import Booking, Order, Party, Payment, Shipment
+from ombuds.sla.models import SlaClock, SlaPolicy
 
 pytestmark = pytest.mark.slow
 
@@ -125,11 +126,14 @@ def test_every_case_has_a_message_and_a_creation_event(resale):
 
 
 def test_each_timeline_runs_forward_and_ends_in_the_past(resale):
+    # SLA warnings and breaches happen while nobody touches a case, after its last
+    # activity; the rest of the timeline ends with it.
+    people = ~Q(events__kind__in=["sla.warning", "sla.breached"])
     cases = Case.objects.filter(workspace=resale).annotate(
         first_message=Min("messages__created_at"),
         last_message=Max("messages__created_at"),
-        first_event=Min("events__created_at"),
-        last_event=Max("events__created_at"),
+        first_event=Min("events__created_at", filter=people),
+        last_event=Max("events__created_at", filter=people),
     )
     now = timezone.now()
     for case in cases:
@@ -138,6 +142,24 @@ def test_each_timeline_runs_forward_and_ends_in_the_past(resale):
         assert case.updated_at < now
         if case.first_response_at:
             assert case.created_at < case.first_response_at <= case.updated_at
+
+
+def test_sla_clocks_run_pause_meet_and_breach(resale):
+    assert SlaPolicy.objects.filter(workspace=resale).count() >= 4
+    clocks = SlaClock.objects.filter(workspace=resale)
+    assert {"running", "paused", "met"} <= set(clocks.values_list("state", flat=True))
+    assert clocks.filter(outcome="achieved").exists()
+    assert clocks.filter(outcome="breached").exists()
+    # Waiting on the customer or a third party pauses; solved cases met their target.
+    assert clocks.filter(state="paused", case__status="pending_customer").exists()
+    assert not clocks.filter(state="running", case__status__in=["solved", "closed"]).exists()
+    # The inbox sorts by the deadlines; each case's timeline says which policy applies.
+    assert Case.objects.filter(workspace=resale, sla_due_at__isnull=False).exists()
+    applied = CaseEvent.objects.filter(workspace=resale, kind="sla.policy_applied")
+    assert applied.count() == Case.objects.filter(workspace=resale).count()
+    breached = CaseEvent.objects.filter(workspace=resale, kind="sla.breached").first()
+    assert breached.created_at < timezone.now()
+    assert breached.data["metric"] in {"first_response", "next_response", "resolution", "follow_up"}
 
 
 def test_old_replies_are_not_mailed_again(resale):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from ombuds.conversations.models import Delivery, MessageKind
 from ombuds.core.errors import ApplicationError, NotFound
@@ -25,13 +26,34 @@ def test_a_buyer_first_gives_the_seller_time_to_sort_it_out(workspace, parcel, b
     assert dispute.seller_due_at is None
 
 
-def test_an_agent_opens_it_with_the_seller_deadline_in_business_days(workspace, parcel, agent_one):
+def test_an_agent_opens_it_with_the_seller_deadline_in_business_days(
+    workspace, parcel, agent_one, monkeypatch
+):
+    # Friday 27 November 2026, 14:00 in Amsterdam: three business days are Monday,
+    # Tuesday and Wednesday, so the seller has until Wednesday's closing, 17:00.
+    friday = datetime(2026, 11, 27, 13, 0, tzinfo=UTC)
+    monkeypatch.setattr(timezone, "now", lambda: friday)
+
     dispute = claim(workspace, parcel, agent_one)
 
     assert dispute.state == State.AWAITING_SELLER
-    assert dispute.seller_due_at is not None and dispute.next_due_at == dispute.seller_due_at
-    # Three business days: at least three calendar days, at most five (a weekend).
-    assert timedelta(days=3) <= dispute.seller_due_at - dispute.created_at <= timedelta(days=5)
+    assert dispute.seller_due_at == datetime(2026, 12, 2, 16, 0, tzinfo=UTC)
+    assert dispute.next_due_at == dispute.seller_due_at
+
+
+def test_a_public_holiday_gives_the_seller_a_day_more(workspace, parcel, agent_one, monkeypatch):
+    from ombuds.core.models import BusinessCalendar
+
+    BusinessCalendar.objects.filter(workspace=workspace, is_default=True).update(
+        holiday_country="NL", updated_at=timezone.now()
+    )
+    # Wednesday 23 December 2026: Thursday and Friday are Christmas holidays in the
+    # Netherlands, so three business days end on Tuesday 29 December.
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 12, 23, 10, 0, tzinfo=UTC))
+
+    dispute = claim(workspace, parcel, agent_one)
+
+    assert dispute.seller_due_at == datetime(2026, 12, 29, 16, 0, tzinfo=UTC)
 
 
 def test_billing_problems_go_straight_to_the_platform(workspace, parcel, buyer_actor):

@@ -199,6 +199,7 @@ def test_htmx_reply_swaps_the_timeline_and_refreshes_the_rest(agent_client, tick
         "note-form",
         "escalations",
         "tasks",
+        "sla-clocks",
         "flash",
     )
     for fragment in fragments:

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ombuds.core.models import ChoiceLabels, Workspace
+from ombuds.core.models import BusinessCalendar, ChoiceLabels, Workspace
 
 
 class Role(models.TextChoices):
@@ -69,6 +69,15 @@ class Team(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(max_length=100)
     members = models.ManyToManyField(User, related_name="teams", blank=True)
+    # A team that works other hours (a night shift, a US desk) counts its cases' SLA
+    # time on its own calendar; without one, the workspace's default applies.
+    calendar = models.ForeignKey(
+        BusinessCalendar,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="teams",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -6,10 +6,22 @@ READ_CASES = "cases.read"
 WRITE_CASES = "cases.write"
 WRITE_MARKETPLACE = "marketplace.write"
 ADMINISTER = "workspace.admin"
+# Business calendars, SLA policies and the CSAT target; the compliance report.
+MANAGE_SERVICE_LEVELS = "sla.manage"
+READ_REPORTS = "reports.read"
 
 _GRANTS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset({READ_CASES, WRITE_CASES, WRITE_MARKETPLACE, ADMINISTER}),
-    Role.SUPERVISOR: frozenset({READ_CASES, WRITE_CASES}),
+    Role.ADMIN: frozenset(
+        {
+            READ_CASES,
+            WRITE_CASES,
+            WRITE_MARKETPLACE,
+            ADMINISTER,
+            MANAGE_SERVICE_LEVELS,
+            READ_REPORTS,
+        }
+    ),
+    Role.SUPERVISOR: frozenset({READ_CASES, WRITE_CASES, MANAGE_SERVICE_LEVELS, READ_REPORTS}),
     Role.AGENT: frozenset({READ_CASES, WRITE_CASES}),
     Role.FINANCE: frozenset({READ_CASES}),
     Role.READ_ONLY: frozenset({READ_CASES}),

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from ombuds.core.errors import ApplicationError
-from ombuds.core.models import Workspace
+from ombuds.core.models import BusinessCalendar, Workspace
+from ombuds.core.services import CalendarChange, announce_calendar_change, create_default_calendar
 
 from .models import ApiToken, Membership, Role, Team, User
 
@@ -31,7 +32,8 @@ def create_workspace(
     languages: list[str] | None = None,
     support_email: str = "",
 ) -> Workspace:
-    """Open a new tenant. Its case references start at PREFIX-1."""
+    """Open a new tenant. Its case references start at PREFIX-1; its default calendar is
+    office hours (Monday to Friday, 09:00-17:00) in its timezone."""
     if Workspace.objects.filter(slug=slug).exists():
         raise ApplicationError("workspace_exists", f"A workspace {slug!r} already exists.")
     prefix = case_prefix or "".join(c for c in slug.upper() if c.isalnum())[:4]
@@ -55,6 +57,7 @@ def create_workspace(
             status=422,
         ) from None
     workspace.save()
+    create_default_calendar(workspace=workspace)
     return workspace
 
 
@@ -90,6 +93,20 @@ def add_member(
 def create_team(*, workspace: Workspace, name: str, members: list[User] = ()) -> Team:
     team, _ = Team.objects.get_or_create(workspace=workspace, name=name)
     team.members.add(*members)
+    return team
+
+
+@transaction.atomic
+def set_team_calendar(*, team: Team, calendar: BusinessCalendar | None) -> Team:
+    """Let a team count business time on its own calendar (None: the workspace default)."""
+    if calendar is not None and calendar.workspace_id != team.workspace_id:
+        raise ApplicationError(
+            "unknown_calendar", "No such calendar in this workspace.", status=422
+        )
+    if team.calendar_id != (calendar.pk if calendar else None):
+        team.calendar = calendar
+        team.save(update_fields=["calendar"])
+        announce_calendar_change(CalendarChange(workspace_id=team.workspace_id, team_id=team.pk))
     return team
 
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ombuds.conversations",
     "ombuds.intake",
     "ombuds.automation",
+    "ombuds.sla",
     "ombuds.disputes",
     "ombuds.web",
     "axes",

@@ -93,6 +93,9 @@ class Case(ChoiceLabels, models.Model):
         default=False,
         help_text=_("Started from a public post (a mention on social media): reputation risk"),
     )
+    # The earliest deadline among the case's running SLA clocks, kept by the sla app so
+    # the inbox can sort and filter by it without a join.
+    sla_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -111,6 +114,7 @@ class Case(ChoiceLabels, models.Model):
             models.Index(
                 fields=["workspace", "team", "-updated_at", "-id"], name="case_inbox_team"
             ),
+            models.Index(fields=["workspace", "sla_due_at", "id"], name="case_inbox_sla_due"),
             models.Index(fields=["workspace", "requester"], name="case_requester"),
             models.Index(fields=["workspace", "order"], name="case_order"),
             # The inbox's view counts read only active cases: a covering index lets them

@@ -13,7 +13,7 @@ from ombuds.marketplace.models import Party
 from ombuds.marketplace.schemas import Input, PartyRef
 
 from .models import Case, CaseEvent, Channel, Message, Priority, Status
-from .selectors import VIEWS
+from .selectors import SLA_FILTERS, SORTS, VIEWS
 
 MAX_SUBJECT = Case._meta.get_field("subject").max_length
 MAX_LANGUAGE = Case._meta.get_field("language").max_length
@@ -64,6 +64,10 @@ class InboxQuery(Schema):
     assignee: str | None = Field(None, description="A user id, or 'none' for unassigned")
     team: str | None = Field(None, description="A team id, or 'none'")
     q: str = Field("", max_length=200)
+    sla: Literal[("", *SLA_FILTERS)] = Field(
+        "", description="`breached`: a running SLA deadline passed; `due_soon`: one within 1 h"
+    )
+    sort: Literal[SORTS] = Field("updated", description="`sla_due`: soonest SLA deadline first")
     cursor: str | None = Field(None, max_length=200, description="`next` of the previous page")
     limit: int = Field(50, ge=1, le=200)
 
@@ -115,6 +119,9 @@ class CaseOut(Schema):
     updated_at: datetime
     first_response_at: datetime | None
     solved_at: datetime | None
+    sla_due_at: datetime | None = Field(
+        description="The earliest deadline among the case's running SLA clocks"
+    )
 
     @staticmethod
     def resolve_order(case: Case) -> str | None:

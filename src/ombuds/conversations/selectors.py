@@ -6,11 +6,12 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import chain
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from ombuds.accounts.models import Team, User
 from ombuds.core.errors import ApplicationError, NotFound
@@ -32,6 +33,10 @@ from .models import (
 )
 
 VIEWS = ("mine", "unassigned", "team", "pending", "all")
+# Deadlines kept by the sla app in Case.sla_due_at: overdue now, or due within the hour.
+SLA_FILTERS = ("breached", "due_soon")
+DUE_SOON = timedelta(hours=1)
+SORTS = ("updated", "sla_due")
 _REFERENCE = re.compile(r"^([A-Za-z][A-Za-z0-9]{1,7})-(\d{1,12})$")
 _WHOLE_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -47,6 +52,8 @@ class InboxFilters:
     assignee: str | None = None  # a user id, or "none" for unassigned
     team: str | None = None  # a team id, or "none"
     q: str = ""
+    sla: str = ""  # "", "breached" or "due_soon"
+    sort: str = "updated"  # "updated" (newest activity first) or "sla_due" (soonest first)
 
 
 @dataclass
@@ -65,6 +72,25 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, pk = raw.split("|")
         return datetime.fromisoformat(stamp), int(pk)
+    except (ValueError, UnicodeDecodeError):
+        raise ApplicationError(
+            "invalid_cursor", "The cursor is not one this API gave out.", status=400
+        ) from None
+
+
+def _encode_due_cursor(case: Case) -> str:
+    due = case.sla_due_at.isoformat() if case.sla_due_at else ""
+    raw = f"due|{due}|{case.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_due_cursor(cursor: str) -> tuple[datetime | None, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, stamp, pk = raw.split("|")
+        if kind != "due":
+            raise ValueError(kind)
+        return (datetime.fromisoformat(stamp) if stamp else None), int(pk)
     except (ValueError, UnicodeDecodeError):
         raise ApplicationError(
             "invalid_cursor", "The cursor is not one this API gave out.", status=400
@@ -127,7 +153,9 @@ def search_condition(workspace: Workspace, q: str) -> Q:
     return Q(pk__in=ids)
 
 
-def _inbox_query(workspace: Workspace, user: User, filters: InboxFilters) -> QuerySet[Case]:
+def _inbox_query(
+    workspace: Workspace, user: User, filters: InboxFilters, now: datetime
+) -> QuerySet[Case]:
     if filters.view not in VIEWS:
         raise ApplicationError(
             "unknown_view",
@@ -135,6 +163,17 @@ def _inbox_query(workspace: Workspace, user: User, filters: InboxFilters) -> Que
             details={"allowed": list(VIEWS)},
             status=400,
         )
+    for name, value, allowed in (
+        ("sla", filters.sla, ("", *SLA_FILTERS)),
+        ("sort", filters.sort, SORTS),
+    ):
+        if value not in allowed:
+            raise ApplicationError(
+                f"unknown_{name}",
+                f"{value!r} is not an inbox {name} option.",
+                details={"allowed": [a for a in allowed if a]},
+                status=400,
+            )
     query = Case.objects.filter(workspace=workspace)
     if filters.view == "mine":
         query = query.filter(assignee=user, status__in=ACTIVE_STATUSES)
@@ -169,6 +208,10 @@ def _inbox_query(workspace: Workspace, user: User, filters: InboxFilters) -> Que
         query = query.filter(team_id=team) if team else query.filter(team__isnull=True)
     if filters.q:
         query = query.filter(search_condition(workspace, filters.q))
+    if filters.sla == "breached":
+        query = query.filter(sla_due_at__lte=now)
+    elif filters.sla == "due_soon":
+        query = query.filter(sla_due_at__gt=now, sla_due_at__lte=now + DUE_SOON)
     return query
 
 
@@ -179,19 +222,32 @@ def cases_for_inbox(
     filters: InboxFilters,
     cursor: str | None = None,
     limit: int = 50,
+    now: datetime | None = None,
 ) -> InboxPage:
-    """One page of the inbox, newest activity first, with keyset pagination."""
+    """One page of the inbox with keyset pagination: newest activity first, or the
+    soonest SLA deadline first (cases without a running clock after those)."""
     limit = max(1, min(limit, 200))
-    query = _inbox_query(workspace, user, filters)
-    if cursor:
+    query = _inbox_query(workspace, user, filters, now or timezone.now())
+    by_due = filters.sort == "sla_due"
+    if cursor and by_due:
+        due, pk = _decode_due_cursor(cursor)
+        if due is None:
+            query = query.filter(sla_due_at__isnull=True, pk__gt=pk)
+        else:
+            query = query.filter(
+                Q(sla_due_at__gt=due) | Q(sla_due_at=due, pk__gt=pk) | Q(sla_due_at__isnull=True)
+            )
+    elif cursor:
         stamp, pk = _decode_cursor(cursor)
         query = query.filter(Q(updated_at__lt=stamp) | Q(updated_at=stamp, pk__lt=pk))
+    order = (F("sla_due_at").asc(nulls_last=True), "pk") if by_due else ("-updated_at", "-pk")
     rows = list(
         query.select_related("requester", "assignee", "team", "order")
         .prefetch_related("tags")
-        .order_by("-updated_at", "-pk")[: limit + 1]
+        .order_by(*order)[: limit + 1]
     )
-    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    encode = _encode_due_cursor if by_due else _encode_cursor
+    next_cursor = encode(rows[limit - 1]) if len(rows) > limit else None
     return InboxPage(items=rows[:limit], next_cursor=next_cursor)
 
 

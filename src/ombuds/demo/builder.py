@@ -27,6 +27,7 @@ from .casting import Casting
 from .orders import OrderBook
 from .people import Crowd, PeopleMaker, Roster, hire_staff
 from .scripts import all_scripts
+from .service_levels import set_service_levels
 from .stories import CaseStory, Chronicle
 
 SEED = 20250917
@@ -69,6 +70,7 @@ class Profile:
     script_keys: tuple[str, ...] = ()  # empty: every script
     shops: tuple[str, ...] = cat.SELLER_SHOPS
     team_override: str | None = None
+    service_levels: bool = False
 
 
 RESALE = Profile(
@@ -82,6 +84,7 @@ RESALE = Profile(
     orders=400,
     cases=RESALE_CASES,
     kinds=("event_ticket", "hotel", "flight", "goods"),
+    service_levels=True,
 )
 
 OUTLET = Profile(
@@ -185,6 +188,9 @@ def build_workspace(profile: Profile, *, seed: int, now: datetime, progress: Pro
     switch_on_automation(workspace, now=now)
     progress("Loading demo marketplace: triggers, macros, escalations and proactive care.")
     settle_history(workspace)
+    if profile.service_levels:
+        progress("Loading demo marketplace: SLA policies and clocks…")
+        set_service_levels(workspace)
     return {
         "cases": len(plan),
         "orders": case_orders + quiet,

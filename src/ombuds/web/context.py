@@ -1,3 +1,4 @@
+from ombuds.accounts.roles import MANAGE_SERVICE_LEVELS, READ_REPORTS, role_allows
 from ombuds.accounts.selectors import memberships_of
 from ombuds.automation.notifications import unread_count
 from ombuds.web.desk.access import can_manage_automation, can_write
@@ -13,6 +14,10 @@ def desk(request):
         "desk_workspace": membership.workspace if membership else None,
         "desk_can_write": bool(membership and can_write(membership)),
         "desk_can_manage": bool(membership and can_manage_automation(membership)),
+        "desk_can_manage_sla": bool(
+            membership and role_allows(membership.role, MANAGE_SERVICE_LEVELS)
+        ),
+        "desk_can_read_reports": bool(membership and role_allows(membership.role, READ_REPORTS)),
     }
     if membership is not None:
         # A callable: one indexed count, only on pages that draw the header's bell.

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ombuds.conversations.attachments import IncomingFile
 from ombuds.conversations.models import Channel, Priority, Status
-from ombuds.conversations.selectors import VIEWS, InboxFilters
+from ombuds.conversations.selectors import SLA_FILTERS, SORTS, VIEWS, InboxFilters
 
 from .choices import FilterChoices
 
@@ -42,6 +42,8 @@ class InboxFilterForm(forms.Form):
     assignee = forms.ChoiceField(choices=(), required=False)
     team = forms.ChoiceField(choices=(), required=False)
     q = forms.CharField(max_length=200, required=False, strip=True)
+    sla = forms.ChoiceField(choices=[(v, v) for v in SLA_FILTERS], required=False)
+    sort = forms.ChoiceField(choices=[(v, v) for v in SORTS], required=False)
     cursor = forms.CharField(max_length=200, required=False)
 
     def __init__(self, *args, choices: FilterChoices, **kwargs):
@@ -63,6 +65,8 @@ class InboxFilterForm(forms.Form):
             assignee=data["assignee"] or None,
             team=data["team"] or None,
             q=data["q"],
+            sla=data["sla"] or "",
+            sort=data["sort"] or "updated",
         )
 
 

@@ -45,6 +45,8 @@ def refusal_message(error: ApplicationError) -> str:
         "empty_subject": _("A case needs a subject."),
         "invalid_cursor": _("That page link is no longer valid; start from the first page."),
         "unknown_view": _("That inbox view does not exist."),
+        "unknown_sla": _("That deadline filter does not exist."),
+        "unknown_sort": _("That sort order does not exist."),
         "forbidden": _("Your role does not allow this."),
         # Connecting a messaging platform.
         "account_already_connected": _("This platform account is already connected."),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from ombuds.conversations.models import CaseEvent, Channel, Message, Priority, Status
 
-from . import automation_timeline
+from . import automation_timeline, sla_timeline
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,8 @@ def describe_event(event: CaseEvent) -> SafeString:
             minutes = event.data.get("quiet_minutes") or "?"
             return _say(_("The chat ended after %(minutes)s quiet minutes"), minutes=_b(minutes))
         return _say(_("%(actor)s ended the chat"), actor=actor)
+    if kind in sla_timeline.KINDS:
+        return sla_timeline.describe(event)
     return _say(_("%(actor)s: %(kind)s"), actor=actor, kind=_b(kind))
 
 
@@ -176,6 +178,8 @@ def event_details(event: CaseEvent) -> str:
         return str(event.data.get("error", ""))[:300]
     if event.kind in automation_timeline.KINDS:
         return automation_timeline.details(event)
+    if event.kind in sla_timeline.KINDS:
+        return sla_timeline.details(event)
     return ""
 
 

@@ -10,7 +10,67 @@ from .views import (
     chats,
     disputes,
     inbox,
+    reports,
+    service_levels,
 )
+
+SL = "w/<slug:slug>/service-levels"
+service_level_urls = [
+    path(f"{SL}/", service_levels.service_levels, name="service_levels"),
+    path(f"{SL}/policies/new/", service_levels.policy_edit, name="sla_policy_new"),
+    path(f"{SL}/policies/<int:policy_id>/", service_levels.policy_edit, name="sla_policy"),
+    path(
+        f"{SL}/policies/<int:policy_id>/delete/",
+        service_levels.policy_delete,
+        name="sla_policy_delete",
+    ),
+    path(
+        f"{SL}/policies/<int:policy_id>/move/", service_levels.policy_move, name="sla_policy_move"
+    ),
+    path(f"{SL}/start-clocks/", service_levels.start_clocks, name="sla_start_clocks"),
+    path(f"{SL}/calendars/new/", service_levels.calendar_edit, name="sla_calendar_new"),
+    path(f"{SL}/calendars/<int:calendar_id>/", service_levels.calendar_edit, name="sla_calendar"),
+    path(
+        f"{SL}/calendars/<int:calendar_id>/delete/",
+        service_levels.calendar_delete,
+        name="sla_calendar_delete",
+    ),
+    path(
+        f"{SL}/calendars/<int:calendar_id>/closures/",
+        service_levels.closure_add,
+        name="sla_closure_add",
+    ),
+    path(
+        f"{SL}/calendars/<int:calendar_id>/closures/<int:closure_id>/delete/",
+        service_levels.closure_delete,
+        name="sla_closure_delete",
+    ),
+    path(
+        f"{SL}/teams/<int:team_id>/calendar/",
+        service_levels.team_calendar,
+        name="sla_team_calendar",
+    ),
+    path("w/<slug:slug>/reports/sla/", reports.sla_report, name="sla_report"),
+    path("w/<slug:slug>/reports/sla/csat-target/", reports.csat_target, name="sla_csat_target"),
+]
+
+DSP = "w/<slug:slug>/disputes"
+dispute_urls = [
+    path(f"{DSP}/", disputes.dispute_list, name="disputes"),
+    path(f"{DSP}/report/", disputes.dispute_report, name="dispute_report"),
+    path(f"{DSP}/<str:reference>/", disputes.dispute_detail, name="dispute"),
+    path(
+        f"{DSP}/<str:reference>/files/<int:number>/",
+        disputes.dispute_evidence,
+        name="dispute_file",
+    ),
+    path(
+        f"{DSP}/<str:reference>/evidence/<int:number>/visibility/",
+        disputes.evidence_visibility,
+        name="dispute_evidence_visibility",
+    ),
+    path(f"{DSP}/<str:reference>/<slug:action>/", disputes.dispute_act, name="dispute_act"),
+]
 
 # Included by ombuds.web.urls into the "web" namespace at the site root.
 urlpatterns = [
@@ -116,22 +176,6 @@ urlpatterns = [
         attachments.message_original,
         name="message_original",
     ),
-    path("w/<slug:slug>/disputes/", disputes.dispute_list, name="disputes"),
-    path("w/<slug:slug>/disputes/report/", disputes.dispute_report, name="dispute_report"),
-    path("w/<slug:slug>/disputes/<str:reference>/", disputes.dispute_detail, name="dispute"),
-    path(
-        "w/<slug:slug>/disputes/<str:reference>/files/<int:number>/",
-        disputes.dispute_evidence,
-        name="dispute_file",
-    ),
-    path(
-        "w/<slug:slug>/disputes/<str:reference>/evidence/<int:number>/visibility/",
-        disputes.evidence_visibility,
-        name="dispute_evidence_visibility",
-    ),
-    path(
-        "w/<slug:slug>/disputes/<str:reference>/<slug:action>/",
-        disputes.dispute_act,
-        name="dispute_act",
-    ),
+    *service_level_urls,
+    *dispute_urls,
 ]

@@ -29,6 +29,7 @@ from ombuds.intake.identity import merge_parties, undo_party_merge
 from ombuds.intake.phone.calls import log_call
 from ombuds.intake.selectors import merge_by_id, merges_of, party_by_identifier
 from ombuds.marketplace.selectors import order_with_details
+from ombuds.sla.selectors import clocks_of_case
 
 from .. import timeline
 from ..access import access_workspace, can_write
@@ -80,6 +81,7 @@ def _case_context(request, workspace, membership, case, **overrides) -> dict:
     choices = choices_for(workspace)
     order = order_with_details(workspace=workspace, pk=case.order_id) if case.order_id else None
     seller, third_parties, copied = _parties(case, order)
+    now = timezone.now()
     context = {
         "workspace": workspace,
         "case": case,
@@ -105,8 +107,9 @@ def _case_context(request, workspace, membership, case, **overrides) -> dict:
         "properties_form": PropertiesForm(
             initial=PropertiesForm.initial_for(case), choices=choices
         ),
-        "now": timezone.now(),
         **chat_context(case),
+        "now": now,
+        "sla_clocks": clocks_of_case(case, now=now),
     }
     context.update(
         case_extras(

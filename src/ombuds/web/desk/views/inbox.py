@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
@@ -43,6 +44,12 @@ def _filter_controls(query: MultiValueDict, choices: FilterChoices) -> list[dict
         ("tag", _("Any tag"), choices.tags),
         ("assignee", _("Any assignee"), [("none", _("Unassigned")), *choices.agents]),
         ("team", _("Any team"), [("none", _("No team")), *choices.teams]),
+        (
+            "sla",
+            _("Any deadline"),
+            [("breached", _("SLA breached")), ("due_soon", _("Due within 1 hour"))],
+        ),
+        ("sort", _("Latest activity first"), [("sla_due", _("Next SLA due first"))]),
     ]
     return [
         {
@@ -64,6 +71,7 @@ def inbox(request, slug: str):
     query = MultiValueDict({k: [v for v in vs if v] for k, vs in request.GET.lists()})
     form = InboxFilterForm(query, choices=choices)
     page, error, status = InboxPage(items=[], next_cursor=None), None, 200
+    now = timezone.now()
     if form.is_valid():
         try:
             page = cases_for_inbox(
@@ -72,6 +80,7 @@ def inbox(request, slug: str):
                 filters=form.to_filters(),
                 cursor=form.cleaned_data["cursor"] or None,
                 limit=PAGE_SIZE,
+                now=now,
             )
         except ApplicationError as refused:
             error, status = refusal_message(refused), refused.status
@@ -92,6 +101,7 @@ def inbox(request, slug: str):
         "q": query.get("q", ""),
         "is_filtered": any(k not in ("view", "cursor") for k in query),
         "is_later_page": bool(query.get("cursor")),
+        "now": now,
     }
     htmx = request.htmx
     if (
