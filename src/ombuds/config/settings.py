@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ombuds.intake",
     "ombuds.automation",
     "ombuds.sla",
+    "ombuds.disputes",
     "ombuds.chargebacks",
     "ombuds.web",
     "axes",

@@ -9,6 +9,7 @@ from .views import (
     channels,
     chargebacks,
     chats,
+    disputes,
     inbox,
     payments,
     reports,
@@ -53,6 +54,24 @@ service_level_urls = [
     ),
     path("w/<slug:slug>/reports/sla/", reports.sla_report, name="sla_report"),
     path("w/<slug:slug>/reports/sla/csat-target/", reports.csat_target, name="sla_csat_target"),
+]
+
+DSP = "w/<slug:slug>/disputes"
+dispute_urls = [
+    path(f"{DSP}/", disputes.dispute_list, name="disputes"),
+    path(f"{DSP}/report/", disputes.dispute_report, name="dispute_report"),
+    path(f"{DSP}/<str:reference>/", disputes.dispute_detail, name="dispute"),
+    path(
+        f"{DSP}/<str:reference>/files/<int:number>/",
+        disputes.dispute_evidence,
+        name="dispute_file",
+    ),
+    path(
+        f"{DSP}/<str:reference>/evidence/<int:number>/visibility/",
+        disputes.evidence_visibility,
+        name="dispute_evidence_visibility",
+    ),
+    path(f"{DSP}/<str:reference>/<slug:action>/", disputes.dispute_act, name="dispute_act"),
 ]
 
 # Included by ombuds.web.urls into the "web" namespace at the site root.
@@ -188,4 +207,5 @@ urlpatterns = [
         name="message_original",
     ),
     *service_level_urls,
+    *dispute_urls,
 ]
