@@ -39,9 +39,12 @@ class ChargebackOut(Schema):
 
 class EvidenceChoices(Schema):
     statement: str = Field("", max_length=20000, description="Sent first in uncategorized_text")
-    files: dict[str, int] = Field(
+    files: dict[str, str] = Field(
         default_factory=dict,
-        description="Evidence file field → attachment id of the case (PDF, JPEG or PNG)",
+        description=(
+            "Evidence file field → a file of the case (`attachment:<id>`) or of the order's "
+            "dispute (`dispute-evidence:<id>`); PDF, JPEG or PNG"
+        ),
     )
 
 

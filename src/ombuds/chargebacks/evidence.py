@@ -1,7 +1,8 @@
 """The evidence a chargeback is answered with, built from what the desk knows: the
-order's data, the conversation with the buyer, the agent's statement and the files an
-agent picks. What is built is exactly what is sent: the preview shows these fields and
-files, and the submission carries its fingerprint (ADR 0042).
+order's data, the conversation with the buyer, what the parties put before the order's
+buyer–seller dispute, the agent's statement and the files an agent picks. What is built
+is exactly what is sent: the preview shows these fields and files, and the submission
+carries its fingerprint (ADR 0042).
 
 Field names are Stripe's (`evidence[...]` of POST /v1/disputes/{id}). Text fields are
 plain text; file fields are PDF, JPEG or PNG of at most 5 MB each, uploaded first with
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from ombuds.conversations.models import Attachment, Message, MessageKind
 from ombuds.core.errors import ApplicationError
 from ombuds.core.money import Money
+from ombuds.disputes.models import Evidence, EvidenceKind, Visibility
 
 from .documents import Section, render_pdf
 from .models import Chargeback
@@ -64,7 +66,9 @@ class EvidenceFile:
     field: str
     name: str
     content_type: str
-    source: str  # "receipt", "customer_communication", "refund_policy" or "attachment:<id>"
+    # "receipt", "customer_communication", "refund_policy", "attachment:<id>" or
+    # "dispute-evidence:<id>"
+    source: str
     size: int
     sha256: str
     content: bytes = field(repr=False, compare=False)
@@ -233,21 +237,61 @@ def _conversation(chargeback: Chargeback, messages: list[Message]) -> bytes:
     return render_pdf(f"Conversation about order {chargeback.order.external_id}", sections)
 
 
-def eligible_attachments(chargeback: Chargeback) -> list[Attachment]:
-    """Files of the case an agent may send as evidence: PDF, JPEG or PNG up to 5 MB."""
-    if chargeback.case_id is None:
-        return []
+@dataclass(frozen=True)
+class FileSource:
+    """A file the agent may send: a case attachment or a piece of the dispute's evidence."""
+
+    key: str  # "attachment:12" or "dispute-evidence:5"
+    label: str
+    content_type: str
+    size: int
+    storage: object = field(repr=False, compare=False)  # the FieldFile to read
+
+
+def dispute_evidence(chargeback: Chargeback) -> list[Evidence]:
+    """What buyer, seller and platform put before the order's buyer–seller dispute (not
+    what only the platform sees, nor what was withdrawn)."""
     return list(
-        Attachment.objects.filter(
+        Evidence.objects.filter(
+            workspace_id=chargeback.workspace_id,
+            dispute__order_id=chargeback.order_id,
+            withdrawn_at__isnull=True,
+        )
+        .exclude(visibility=Visibility.INTERNAL)
+        .select_related("dispute")
+        .order_by("dispute_id", "number")
+    )
+
+
+def eligible_files(chargeback: Chargeback, evidence: list[Evidence] | None = None) -> list:
+    """Files of the case and of the dispute an agent may send: PDF, JPEG or PNG up to 5 MB."""
+    found = []
+    if chargeback.case_id is not None:
+        for a in Attachment.objects.filter(
             message__case_id=chargeback.case_id,
             workspace_id=chargeback.workspace_id,
             content_type__in=list(FILE_TYPES),
             size__lte=MAX_FILE_BYTES,
-        ).order_by("created_at", "pk")
-    )
+        ).order_by("created_at", "pk"):
+            found.append(
+                FileSource(f"attachment:{a.pk}", a.filename, a.content_type, a.size, a.file)
+            )
+    for piece in dispute_evidence(chargeback) if evidence is None else evidence:
+        if piece.file and piece.content_type in FILE_TYPES and piece.size <= MAX_FILE_BYTES:
+            label = f"{piece.dispute.reference} #{piece.number}: {piece.filename or piece.title}"
+            found.append(
+                FileSource(
+                    f"dispute-evidence:{piece.pk}",
+                    label,
+                    piece.content_type,
+                    piece.size,
+                    piece.file,
+                )
+            )
+    return found
 
 
-def _chosen_files(chargeback: Chargeback, chosen: dict[str, int]) -> list[EvidenceFile]:
+def _chosen_files(chargeback: Chargeback, chosen: dict[str, str], evidence) -> list[EvidenceFile]:
     unknown = sorted(set(chosen) - set(CHOSEN_FILE_FIELDS))
     if unknown:
         raise ApplicationError(
@@ -256,39 +300,49 @@ def _chosen_files(chargeback: Chargeback, chosen: dict[str, int]) -> list[Eviden
             details={"fields": unknown, "allowed": list(CHOSEN_FILE_FIELDS)},
             status=422,
         )
-    by_id = {a.pk: a for a in eligible_attachments(chargeback)}
+    wanted = {f: str(chosen[f]) for f in CHOSEN_FILE_FIELDS if chosen.get(f)}
+    if not wanted:
+        return []
+    by_key = {s.key: s for s in eligible_files(chargeback, evidence)}
     files = []
-    for field_name in CHOSEN_FILE_FIELDS:
-        if not chosen.get(field_name):
-            continue
-        attachment = by_id.get(chosen[field_name])
-        if attachment is None:
+    for field_name, key in wanted.items():
+        source = by_key.get(key)
+        if source is None:
             raise ApplicationError(
                 "attachment_not_eligible",
-                "Only a PDF, JPEG or PNG of this case, at most 5 MB, can be sent as evidence.",
+                "Only a PDF, JPEG or PNG of this case or its dispute, at most 5 MB, can be "
+                "sent as evidence.",
                 details={"field": field_name},
                 status=422,
             )
-        with attachment.file.open("rb") as handle:
+        with source.storage.open("rb") as handle:
             content = handle.read()
-        extension = FILE_TYPES[attachment.content_type]
+        extension = FILE_TYPES[source.content_type]
         files.append(
-            _file(
-                field_name,
-                f"{field_name}.{extension}",
-                content,
-                f"attachment:{attachment.pk}",
-                attachment.content_type,
-            )
+            _file(field_name, f"{field_name}.{extension}", content, key, source.content_type)
         )
     return files
+
+
+def _dispute_statements(evidence: list[Evidence]) -> str:
+    lines = []
+    for piece in evidence:
+        if piece.kind == EvidenceKind.FILE and not piece.text:
+            continue
+        who = {"buyer": "Buyer", "seller": "Seller"}.get(piece.submitted_by_role, "Platform")
+        facts = ", ".join(f"{k}: {v}" for k, v in sorted((piece.facts or {}).items()) if v)
+        body = " ".join(p for p in (piece.text.strip(), facts) if p)
+        lines.append(f"- {who}, {piece.created_at:%Y-%m-%d}, {piece.title}: {body}".strip())
+    if not lines:
+        return ""
+    return f"In the marketplace's dispute {evidence[0].dispute.reference}:\n" + "\n".join(lines)
 
 
 def build_evidence(
     *,
     chargeback: Chargeback,
     statement: str = "",
-    chosen_files: dict[str, int] | None = None,
+    chosen_files: dict[str, str] | None = None,
     refund_policy: tuple[str, list[str]] | None = None,
 ) -> EvidencePack:
     """The evidence for `chargeback`, as it would be sent now. `refund_policy` is the
@@ -320,8 +374,9 @@ def build_evidence(
     others = [p.external_id for p in order.payments.all() if p.pk != chargeback.payment_id]
     if chargeback.reason == "duplicate" and others:
         fields["duplicate_charge_id"] = others[0]
-    summary = _summary(chargeback, shipment, messages)
-    fields["uncategorized_text"] = f"{statement}\n\n{summary}" if statement else summary
+    evidence = dispute_evidence(chargeback)
+    parts = [statement, _summary(chargeback, shipment, messages), _dispute_statements(evidence)]
+    fields["uncategorized_text"] = "\n\n".join(p for p in parts if p)
     files = [_file("receipt", "receipt.pdf", _receipt(chargeback), "receipt", "application/pdf")]
     if messages:
         files.append(
@@ -345,7 +400,7 @@ def build_evidence(
                 "application/pdf",
             )
         )
-    files += _chosen_files(chargeback, chosen_files or {})
+    files += _chosen_files(chargeback, chosen_files or {}, evidence)
     pack = EvidencePack(fields={k: v for k, v in fields.items() if v}, files=tuple(files))
     if pack.text_chars > MAX_TEXT_CHARS:
         raise ApplicationError(

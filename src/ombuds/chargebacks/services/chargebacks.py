@@ -26,6 +26,7 @@ from ..models import Chargeback, FundsStatus, PspConnection, SubmissionStatus
 from ..reports import DisputeReport
 from ..states import STRIPE, is_closed, precedence, states_for
 from .cases import case_for_chargeback
+from .freezing import keep_disputes_in_step
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,7 @@ def apply_dispute_report(*, connection: PspConnection, report: DisputeReport) ->
         chargeback.closed_at = _earliest(chargeback.closed_at, report.observed_at)
         chargeback.save(update_fields=["closed_at", "updated_at"])
     _count_submissions(chargeback, report, actor)
+    keep_disputes_in_step(chargeback, actor)
     return Applied(True, outcome, chargeback_id=chargeback.pk)
 
 

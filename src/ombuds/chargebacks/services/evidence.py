@@ -33,6 +33,7 @@ from ..models import (
 )
 from ..outbox import enqueue_call
 from ..states import AWAITING_EVIDENCE
+from .freezing import lock_dispute_evidence
 
 
 def check_can_answer(chargeback: Chargeback, user: User) -> None:
@@ -77,7 +78,7 @@ def submission_refusal(chargeback: Chargeback, *, now=None) -> ApplicationError 
 
 
 def preview_evidence(
-    *, chargeback: Chargeback, statement: str = "", chosen_files: dict[str, int] | None = None
+    *, chargeback: Chargeback, statement: str = "", chosen_files: dict[str, str] | None = None
 ) -> EvidencePack:
     """What would be sent to Stripe now (nothing is written)."""
     return build_evidence(chargeback=chargeback, statement=statement, chosen_files=chosen_files)
@@ -90,7 +91,7 @@ def submit_evidence(
     by: User,
     fingerprint: str,
     statement: str = "",
-    chosen_files: dict[str, int] | None = None,
+    chosen_files: dict[str, str] | None = None,
 ) -> EvidenceSubmission:
     """Send the previewed evidence to Stripe, once; Stripe has it after the outbox call."""
     check_can_answer(chargeback, by)
@@ -158,6 +159,7 @@ def submit_evidence(
         case_id=chargeback.case_id,
         payment=chargeback.payment,
     )
+    lock_dispute_evidence(chargeback)
     events.evidence_submitted(chargeback, submission, Actor(user=by))
     announce.announce_chargeback(chargeback, announce.EVIDENCE_SUBMITTED)
     return submission

@@ -25,7 +25,8 @@ def chargeback_refusal_message(error: ApplicationError) -> str:
         "evidence_too_long": _("All evidence text together may hold at most 150,000 characters."),
         "evidence_file_too_large": _("An evidence file may be at most 5 MB."),
         "attachment_not_eligible": _(
-            "Only a PDF, JPEG or PNG of this case, at most 5 MB, can be sent as evidence."
+            "Only a PDF, JPEG or PNG of this case or its dispute, at most 5 MB, can be sent as "
+            "evidence."
         ),
         "unknown_evidence_field": _("That evidence field does not take a chosen file."),
         "invalid_provider": _("The provider's name is 2-30 lower-case letters, digits or dashes."),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ombuds.chargebacks.evidence import CHOSEN_FILE_FIELDS, FILE_FIELDS, eligible_attachments
+from ombuds.chargebacks.evidence import CHOSEN_FILE_FIELDS, FILE_FIELDS, eligible_files
 from ombuds.chargebacks.selectors import VIEWS, chargeback_counts, chargeback_of, chargebacks_of
 from ombuds.chargebacks.services.evidence import (
     preview_evidence,
@@ -57,13 +57,13 @@ def chargeback_list(request, slug: str):
     )
 
 
-def _choices(request, source) -> tuple[str, dict[str, int]]:
+def _choices(request, source) -> tuple[str, dict[str, str]]:
     statement = source.get("statement", "")
     chosen = {}
     for field in CHOSEN_FILE_FIELDS:
-        value = source.get(f"file_{field}", "")
-        if value.isdigit():
-            chosen[field] = int(value)
+        value = source.get(f"file_{field}", "").strip()
+        if value:
+            chosen[field] = value[:60]
     return statement, chosen
 
 
@@ -85,7 +85,7 @@ def _evidence_page(request, workspace, membership, chargeback, *, statement, cho
             "statement": statement,
             "chosen": chosen,
             "slots": [(f, FILE_FIELDS[f]) for f in CHOSEN_FILE_FIELDS],
-            "attachments": eligible_attachments(chargeback),
+            "attachments": eligible_files(chargeback),
             "generated": GENERATED,
             "can_submit": can_write(membership) and refusal is None,
             "refusal": chargeback_refusal_message(refusal) if refusal else "",
