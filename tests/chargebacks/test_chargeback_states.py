@@ -40,7 +40,9 @@ def test_a_new_dispute_opens_a_chargeback_on_a_new_case_for_finance(deliver, ord
     )
     assert chargeback.state == "needs_response"
     assert chargeback.evidence_due_by == DUE
-    assert chargeback.due_warning_at == DUE - timedelta(hours=48)
+    # Due Friday 27 November 10:00 in Amsterdam: warned when Wednesday's office opens,
+    # two business days ahead (earlier than 48 hours before).
+    assert chargeback.due_warning_at == datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
     case = chargeback.case
     assert case.order == order and case.requester == buyer
     assert case.priority == Priority.HIGH and case.team == finance
@@ -134,7 +136,8 @@ def test_a_new_due_date_moves_the_warning(deliver, order):
     )
     chargeback = Chargeback.objects.get()
     assert chargeback.evidence_due_by == later
-    assert chargeback.due_warning_at == later - timedelta(hours=48)
+    # Due on a Sunday: warned Thursday morning, not during the weekend.
+    assert chargeback.due_warning_at == datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
     assert CaseEvent.objects.filter(kind="chargeback.due_changed").count() == 1
 
 

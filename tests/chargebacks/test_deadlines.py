@@ -60,3 +60,13 @@ def test_a_closed_chargeback_is_never_warned(deliver, due):
 def test_the_sweep_reads_only_what_is_due(due, django_assert_max_num_queries):
     with django_assert_max_num_queries(1):
         assert sweep_deadlines(now=due.due_warning_at - timedelta(hours=1)) == 0
+
+
+def test_the_warning_leaves_two_business_days_of_the_workspaces_calendar(workspace, settings):
+    from ombuds.chargebacks.services.chargebacks import warning_time
+
+    # Tuesday 10:00 in Amsterdam: Friday and Monday are the two business days before it.
+    tuesday = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
+    assert warning_time(workspace, tuesday) == datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
+    settings.OMBUDS_CHARGEBACK_WARNING_BUSINESS_DAYS = 0
+    assert warning_time(workspace, tuesday) == tuesday - timedelta(hours=48)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ombuds.conversations.events import Actor
 from ombuds.core.errors import ApplicationError
+from ombuds.core.selectors import business_calendar
 from ombuds.marketplace.models import Payment
 
 from .. import announce, events
@@ -27,6 +28,9 @@ from ..reports import DisputeReport
 from ..states import STRIPE, is_closed, precedence, states_for
 from .cases import case_for_chargeback
 from .freezing import keep_disputes_in_step
+
+# A calendar open less than this often warns by the hours alone.
+WARNING_SEARCH_DAYS = 31
 
 
 @dataclass(frozen=True)
@@ -69,10 +73,25 @@ def payment_for(workspace_id: int, *ids: str) -> Payment | None:
 
 
 def warning_time(workspace, due_by: datetime | None) -> datetime | None:
-    """When the desk is told an evidence deadline is near."""
+    """When the desk is told an evidence deadline is near: early enough to leave both
+    OMBUDS_CHARGEBACK_WARNING_HOURS of wall time and the opening of the business day
+    OMBUDS_CHARGEBACK_WARNING_BUSINESS_DAYS before the deadline's (the workspace's
+    calendar: a deadline on Monday warns on Thursday morning, not during the weekend)."""
     if due_by is None:
         return None
-    return due_by - timedelta(hours=settings.OMBUDS_CHARGEBACK_WARNING_HOURS)
+    by_hours = due_by - timedelta(hours=settings.OMBUDS_CHARGEBACK_WARNING_HOURS)
+    days = settings.OMBUDS_CHARGEBACK_WARNING_BUSINESS_DAYS
+    if days <= 0:
+        return by_hours
+    calendar = business_calendar(workspace=workspace)
+    day, counted = calendar.local_date(due_by), 0
+    for _ in range(WARNING_SEARCH_DAYS):
+        day -= timedelta(days=1)
+        if calendar.is_business_day(day):
+            counted += 1
+            if counted == days:
+                return min(by_hours, calendar.openings_on(day)[0][0])
+    return by_hours
 
 
 def _snapshot(report: DisputeReport) -> dict:
