@@ -55,6 +55,10 @@ def create_workspace(
             status=422,
         ) from None
     workspace.save()
+    # Policies sit above accounts; imported here so a new tenant starts with its policy.
+    from ombuds.policies.services import open_default_policy
+
+    open_default_policy(workspace=workspace)
     return workspace
 
 
