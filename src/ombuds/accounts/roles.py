@@ -6,6 +6,11 @@ READ_CASES = "cases.read"
 WRITE_CASES = "cases.write"
 WRITE_MARKETPLACE = "marketplace.write"
 ADMINISTER = "workspace.admin"
+# Money: moving it (within the policy's authority limits), deciding approvals above
+# someone's limit, reading what resolutions cost.
+MOVE_MONEY = "money.move"
+DECIDE_APPROVALS = "money.approve"
+READ_MONEY_REPORTS = "money.reports"
 
 _GRANTS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset({READ_CASES, WRITE_CASES, WRITE_MARKETPLACE, ADMINISTER}),
@@ -16,5 +21,15 @@ _GRANTS: dict[str, frozenset[str]] = {
 }
 
 
+_MONEY_GRANTS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({MOVE_MONEY, DECIDE_APPROVALS, READ_MONEY_REPORTS}),
+    Role.SUPERVISOR: frozenset({MOVE_MONEY, DECIDE_APPROVALS, READ_MONEY_REPORTS}),
+    Role.AGENT: frozenset({MOVE_MONEY}),
+    Role.FINANCE: frozenset({MOVE_MONEY, DECIDE_APPROVALS, READ_MONEY_REPORTS}),
+}
+
+
 def role_allows(role: str, permission: str) -> bool:
-    return permission in _GRANTS.get(role, frozenset())
+    return permission in _GRANTS.get(role, frozenset()) or permission in _MONEY_GRANTS.get(
+        role, frozenset()
+    )

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ombuds.conversations",
     "ombuds.intake",
     "ombuds.policies",
+    "ombuds.ledger",
     "ombuds.web",
     "axes",
 ]
