@@ -61,10 +61,10 @@ def order_money(*, workspace: Workspace, order: Order) -> OrderMoney:
     rows = (
         Transaction.objects.filter(workspace=workspace, order=order)
         .values("kind", "reverses__kind")
-        .annotate(total=Sum("amount"), cost=Sum("cost"))
+        .annotate(total=Sum("amount"), spent=Sum("cost"))
     )
     for row in rows:
-        cost += row["cost"] or 0
+        cost += row["spent"] or 0
         if row["kind"] == TransactionKind.REVERSAL:
             net[row["reverses__kind"]] -= row["total"]
         else:
