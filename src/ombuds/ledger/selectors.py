@@ -93,7 +93,7 @@ def transactions_of_order(
     """The order's movements, newest first, with who made them: one query."""
     return list(
         Transaction.objects.filter(workspace=workspace, order=order)
-        .select_related("actor_user", "case", "reverses", "reversal")
+        .select_related("actor_user", "case", "reverses", "reversal", "policy_version")
         .order_by("-created_at", "-pk")[:limit]
     )
 

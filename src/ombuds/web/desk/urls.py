@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, auth, cases, inbox
+from .views import attachments, auth, cases, inbox, money, money_report, policy
 
 # Included by ombuds.web.urls into the "web" namespace at the site root.
 urlpatterns = [
@@ -17,6 +17,20 @@ urlpatterns = [
         cases.case_properties,
         name="case_properties",
     ),
+    path(
+        "w/<slug:slug>/cases/<str:reference>/money/refund/", money.case_refund, name="case_refund"
+    ),
+    path(
+        "w/<slug:slug>/cases/<str:reference>/money/credit/", money.case_credit, name="case_credit"
+    ),
+    path("w/<slug:slug>/approvals/", money.approvals_queue, name="approvals"),
+    path(
+        "w/<slug:slug>/approvals/<int:approval_id>/decide/",
+        money.approval_decide,
+        name="approval_decide",
+    ),
+    path("w/<slug:slug>/money/", money_report.money_report, name="money_report"),
+    path("w/<slug:slug>/policy/", policy.policy, name="policy"),
     path(
         "w/<slug:slug>/attachments/<int:attachment_id>/",
         attachments.attachment_download,

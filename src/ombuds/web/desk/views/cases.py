@@ -30,6 +30,7 @@ from ..access import access_workspace, can_write
 from ..choices import choices_for
 from ..forms import NoteForm, PropertiesForm, ReplyForm, incoming_files
 from ..refusals import refusal_message
+from .money import money_panel
 
 OTHER_CASES_LIMIT = 8
 # Each write form, the partial that draws it and the element id HTMX swaps on a refusal.
@@ -88,6 +89,7 @@ def _case_context(request, workspace, membership, case, **overrides) -> dict:
             initial=PropertiesForm.initial_for(case), choices=choices
         ),
         "now": timezone.now(),
+        "money_panel": money_panel(workspace, membership, case, order),
     }
     context.update(overrides)
     return context
