@@ -22,6 +22,7 @@ from ombuds.marketplace.models import Order
 from . import catalogue as cat
 from . import wording
 from .casting import Casting
+from .money import move_demo_money
 from .orders import OrderBook
 from .people import Crowd, PeopleMaker, Roster, hire_staff
 from .scripts import all_scripts
@@ -67,6 +68,7 @@ class Profile:
     script_keys: tuple[str, ...] = ()  # empty: every script
     shops: tuple[str, ...] = cat.SELLER_SHOPS
     team_override: str | None = None
+    money: bool = False  # the desk's refunds, credits and approvals (demo/money.py)
 
 
 RESALE = Profile(
@@ -80,6 +82,7 @@ RESALE = Profile(
     orders=400,
     cases=RESALE_CASES,
     kinds=("event_ticket", "hotel", "flight", "goods"),
+    money=True,
 )
 
 OUTLET = Profile(
@@ -181,7 +184,11 @@ def build_workspace(profile: Profile, *, seed: int, now: datetime, progress: Pro
         casting.quiet_order()
     progress(f"Loading demo marketplace: {case_orders + quiet} orders.")
     settle_history(workspace)
+    moved = (
+        move_demo_money(workspace=workspace, supervisor=desk.supervisor) if profile.money else {}
+    )
     return {
+        **moved,
         "cases": len(plan),
         "orders": case_orders + quiet,
         "buyers": len(crowd.buyers),
