@@ -5,6 +5,8 @@ approvals queue, the cost report and the commerce policy page."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -444,5 +446,8 @@ def test_money_pages_speak_dutch(agent_client, supervisor_client, ticket_case):
     supervisor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
     report = supervisor_client.get("/w/resale/money/").text
     assert "Kosten van oplossingen" in report
+    # SVG coordinates stay numbers for the browser, not Dutch decimals.
+    assert not re.search(r'(?:x|y|width|height)="-?\d+,\d', report)
+    assert 'class="chart-bar chart-bar--0"' in report
     assert "Goedkeuringen" in supervisor_client.get("/w/resale/approvals/").text
     assert "Handelsbeleid" in supervisor_client.get("/w/resale/policy/").text

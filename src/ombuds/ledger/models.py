@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ombuds.accounts.models import Role
 from ombuds.conversations.models import Case
 from ombuds.core.models import ChoiceLabels, Workspace
 from ombuds.marketplace.models import Order, Party, Payment
@@ -226,6 +227,11 @@ class MoneyAction(ChoiceLabels, models.Model):
         ]
 
 
+class HoldReason(models.TextChoices):
+    OVER_LIMIT = "over_limit", _("Over the requester's limit")
+    OVER_BUDGET = "over_budget", _("Over the order's budget")
+
+
 class ApprovalStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")
@@ -253,10 +259,10 @@ class ApprovalRequest(ChoiceLabels, models.Model):
     justification = models.TextField(blank=True)
     # Why it needs approval, at the moment it was asked: over the requester's limit, or
     # over the order's resolution budget.
-    hold_reason = models.CharField(max_length=16)
+    hold_reason = models.CharField(max_length=16, choices=HoldReason.choices)
     requester_limit = models.BigIntegerField(null=True, blank=True)
     budget = models.BigIntegerField(null=True, blank=True)
-    routed_to = models.CharField(max_length=16)
+    routed_to = models.CharField(max_length=16, choices=Role.choices)
     status = models.CharField(
         max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
     )

@@ -34,7 +34,6 @@ def open_default_policy(*, workspace: Workspace, by: User | None = None) -> Poli
                 workspace=workspace,
                 number=1,
                 document=check_document(default_document()),
-                note="Default policy",
                 created_by=by,
                 created_at=timezone.now(),
             )

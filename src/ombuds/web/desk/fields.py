@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from ombuds.core.money import Money
@@ -35,9 +36,10 @@ def parse_amount(text: str, currency: str) -> int:
 
 
 def format_amount(amount: int, currency: str) -> str:
-    """Minor units as the field shows them again: 1250 EUR is '12.50'."""
+    """Minor units as the field shows them again: 1250 EUR is '12.50' ('12,50' in Dutch)."""
     exponent = Money(0, currency).exponent
-    return f"{Decimal(amount).scaleb(-exponent):.{exponent}f}"
+    text = f"{Decimal(amount).scaleb(-exponent):.{exponent}f}"
+    return text.replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
 class AmountField(forms.CharField):

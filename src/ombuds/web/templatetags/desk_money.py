@@ -4,6 +4,7 @@ what the member's role allows."""
 from __future__ import annotations
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.translation import get_language, to_locale
 
 from ombuds.accounts.roles import role_allows
@@ -28,4 +29,5 @@ def allows(membership, permission: str) -> bool:
 
 @register.filter
 def percent(share: float) -> str:
-    return f"{share * 100:.1f} %"
+    """0.182 is '18.2 %' ('18,2 %' in Dutch)."""
+    return f"{number_format(share * 100, 1)} %"
