@@ -233,7 +233,7 @@ def test_accounts_and_reports_are_for_supervisors_and_finance(
         }
     ]
     rates = finance_api.get("/ledger/reports/sellers").json()
-    assert [(r["seller"], r["orders"], r["refunded_orders"], r["rate"]) for r in rates] == [
+    assert [(r["seller"], r["orders"], r["resolutions"], r["rate"]) for r in rates] == [
         ("S-1", 1, 1, 1.0)
     ]
 

@@ -39,6 +39,7 @@ from ombuds.ledger.services import (
     reverse_transaction,
     settle_refund,
 )
+from ombuds.ledger.tallies import tally_mismatches
 from ombuds.marketplace.inputs import OrderInput, PaymentInput
 from ombuds.marketplace.models import Payment
 from ombuds.marketplace.services import upsert_order, upsert_party
@@ -246,6 +247,10 @@ class MoneyMachine(RuleBasedStateMachine):
         )
         for payment in Payment.objects.filter(workspace=self.workspace):
             assert payment.refunded_amount + pending.get(payment.pk, 0) <= payment.captured_amount
+
+    @invariant()
+    def the_cost_tallies_agree_with_the_transactions(self):
+        assert tally_mismatches(workspace=self.workspace) == {}
 
     @invariant()
     def accounts_agree_with_the_refunds(self):

@@ -31,6 +31,7 @@ from ombuds.ledger.services import (
     refund_buyer,
     settle_refund,
 )
+from ombuds.ledger.tallies import rebuild_cost_tallies
 
 WORKED = [s for s in ACTIVE_STATUSES if s != Status.NEW]
 FINISHED = [Status.SOLVED, Status.CLOSED]
@@ -226,6 +227,9 @@ def move_demo_money(*, workspace: Workspace, supervisor: User) -> dict[str, int]
             by=money.actor(case.assignee),
             note="Hotel has no booking under the buyer's name; seller unreachable.",
         )
+    # The movements were moved back into their cases' past: count their cost again in
+    # the months they now belong to.
+    rebuild_cost_tallies(workspace=workspace)
     moved = Transaction.objects.filter(workspace=workspace)
     return {
         "refunds": moved.filter(kind="refund").count(),

@@ -75,6 +75,10 @@ def announcement_for(tx: Transaction) -> Announcement | None:
 
 def announce(tx: Transaction) -> Announcement | None:
     """Hand the movement's announcement to the listeners (inside its transaction)."""
+    if not _LISTENERS:
+        # Nobody to tell: building the payload would cost queries for nothing, and
+        # `announcements_since` can still replay the movement later.
+        return None
     announcement = announcement_for(tx)
     if announcement is not None:
         for _, listener in _LISTENERS:
@@ -85,7 +89,7 @@ def announce(tx: Transaction) -> Announcement | None:
 def announcements_since(
     *, workspace: Workspace, after_id: int = 0, limit: int = 100
 ) -> list[Announcement]:
-    """Announcements of movements written after `after_id`, oldest first: two queries
+    """Announcements of movements written after `after_id`, oldest first: three queries
     per page whatever its size."""
     rows = (
         Transaction.objects.filter(workspace=workspace, pk__gt=after_id)

@@ -10,7 +10,6 @@ with another request is refused (409). An action above the caller's authority an
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest
@@ -398,9 +397,8 @@ def post_preview(request: HttpRequest, external_id: str, payload: PreviewIn):
     }
 
 
-def _window(months: int):
-    until = timezone.now()
-    return until - timedelta(days=round(months * 30.44)), until
+def _window(workspace, months: int):
+    return reports.last_months(workspace, months, timezone.now())
 
 
 def _labelled(rows, labels) -> list[dict[str, Any]]:
@@ -410,7 +408,7 @@ def _labelled(rows, labels) -> list[dict[str, Any]]:
 @router.get("/ledger/reports/costs", auth=can_read_reports, response=CostReportOut)
 def get_cost_report(request: HttpRequest, months: int = Query(6, ge=1, le=36)):
     """What resolutions cost over the last months: by reason, outcome, seller, month."""
-    since, until = _window(months)
+    since, until = _window(request.auth.workspace, months)
     report = reports.cost_report(workspace=request.auth.workspace, since=since, until=until)
     reasons, outcomes = dict(Reason.choices), dict(Outcome.choices)
     return {
@@ -427,15 +425,15 @@ def get_cost_report(request: HttpRequest, months: int = Query(6, ge=1, le=36)):
 
 @router.get("/ledger/reports/sellers", auth=can_read_reports, response=list[SellerRateOut])
 def get_seller_rates(request: HttpRequest, months: int = Query(6, ge=1, le=36)):
-    """Each seller's share of orders sold that needed a refund or other resolution cost."""
-    since, until = _window(months)
+    """Each seller's refunds, credits and rebookings per order sold, and their cost."""
+    since, until = _window(request.auth.workspace, months)
     rates = reports.seller_rates(workspace=request.auth.workspace, since=since, until=until)
     return [
         {
             "seller": r.seller.external_id or str(r.seller.pk),
             "name": r.seller.name,
             "orders": r.orders,
-            "refunded_orders": r.refunded_orders,
+            "resolutions": r.resolutions,
             "rate": round(r.rate, 4),
             "costs": r.costs,
             "borne_by_seller": r.borne,

@@ -277,3 +277,34 @@ class ApprovalRequest(ChoiceLabels, models.Model):
         indexes = [
             models.Index(fields=["workspace", "status", "created_at"], name="approval_queue"),
         ]
+
+
+class TallyScope(models.TextChoices):
+    REASONS = "reasons", _("By reason, outcome and bearer")
+    SELLERS = "sellers", _("By seller and bearer")
+
+
+class CostTally(models.Model):
+    """Running sums of what resolutions cost per month, kept with each movement that
+    has a cost, so a report reads a few hundred rows however many transactions there
+    are. The transactions stay the truth: `tallies.rebuild_cost_tallies` recomputes
+    these from them, and `tallies.tally_mismatches` compares the two."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
+    scope = models.CharField(max_length=8, choices=TallyScope.choices)
+    month = models.DateField(help_text=_("First day of the month, in the workspace's time zone"))
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=32, blank=True)
+    outcome = models.CharField(max_length=24, blank=True)
+    bearer = models.CharField(max_length=10, blank=True)
+    seller = models.ForeignKey(
+        Party, on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
+    )
+    # A busy key (one month's full refunds the seller bears) is spread over a few rows,
+    # so parallel refunds of different orders do not all queue on one row's lock.
+    slot = models.PositiveSmallIntegerField(default=0)
+    cost = models.BigIntegerField(default=0)
+    resolutions = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "scope", "month"], name="cost_tally_month")]

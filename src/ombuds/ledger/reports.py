@@ -1,28 +1,28 @@
-"""What resolutions cost: by reason, seller, outcome and month, and each seller's refund
-rate per order sold. Every figure is a sum over transactions' `cost` (refunds, credits
-and rebookings; reversals subtract), per currency, in a fixed number of queries."""
+"""What resolutions cost: by reason, seller, outcome and month, and each seller's
+refund rate per order sold.
+
+Figures come from the cost tallies (see tallies.py), kept per month with every
+movement that has a cost: refunds, credits and rebookings add to them, reversals
+subtract. A report reads one query of tally rows, however many transactions there are,
+and sums them by the breakdown asked for. Periods are whole months of the workspace's
+time zone.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count
+from django.db.models.functions import Coalesce
 
 from ombuds.core.models import Workspace
 from ombuds.marketplace.models import Order, Party
 
-from .models import Transaction, TransactionKind
-
-COST_KINDS = (
-    TransactionKind.REFUND,
-    TransactionKind.CREDIT,
-    TransactionKind.REBOOKING,
-    TransactionKind.REVERSAL,
-)
+from .models import CostTally, TallyScope
+from .tallies import month_of
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,8 @@ class CostRow:
 
 @dataclass
 class CostReport:
-    since: datetime
-    until: datetime
+    since: date  # first day of the first month
+    until: date  # first day of the last month
     by_reason: list[CostRow]
     by_outcome: list[CostRow]
     by_seller: list[CostRow]
@@ -53,77 +53,81 @@ class CostReport:
         return sum(row.cost for row in self.by_month if row.currency == currency)
 
 
-def _costs(workspace: Workspace, since: datetime, until: datetime):
-    return Transaction.objects.filter(
-        workspace=workspace,
-        kind__in=COST_KINDS,
-        created_at__gte=since,
-        created_at__lt=until,
-    )
+def last_months(workspace: Workspace, months: int, now: datetime) -> tuple[datetime, datetime]:
+    """The period of the last `months` whole months of the workspace's calendar, this
+    one included: (start of the first, now)."""
+    zone = ZoneInfo(workspace.timezone)
+    first = month_of(now, zone)
+    year, month = divmod(first.year * 12 + first.month - 1 - (months - 1), 12)
+    return datetime(year, month + 1, 1, tzinfo=zone), now
 
 
-def _rows(query, key: str) -> list[CostRow]:
-    rows = (
-        query.values(key, "currency")
-        .annotate(total=Sum("cost"), resolutions=Count("pk", filter=Q(cost__gt=0)))
-        .order_by("-total", key)
-    )
-    return [
-        CostRow(
-            key=str(row[key]) if row[key] is not None else "",
-            currency=row["currency"],
-            cost=row["total"] or 0,
-            resolutions=row["resolutions"],
-        )
-        for row in rows
-    ]
+def _months(workspace: Workspace, since: datetime, until: datetime) -> tuple[date, date]:
+    zone = ZoneInfo(workspace.timezone)
+    return month_of(since, zone), month_of(until, zone)
+
+
+def _summed(rows, key_of) -> list[CostRow]:
+    sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        total = sums[(key_of(row), row["currency"])]
+        total[0] += row["cost"]
+        total[1] += row["resolutions"]
+    found = [CostRow(k, c, cost, n) for (k, c), (cost, n) in sums.items()]
+    return sorted(found, key=lambda r: (r.currency, -r.cost, r.key))
 
 
 def cost_report(*, workspace: Workspace, since: datetime, until: datetime) -> CostReport:
-    """The cost of resolutions between two moments: six queries whatever the volume."""
-    costs = _costs(workspace, since, until)
-    zone = ZoneInfo(workspace.timezone)
-    monthly = costs.annotate(month=TruncMonth("created_at", tzinfo=zone))
-    by_month = [
-        CostRow(
-            key=row["month"].strftime("%Y-%m"),
-            currency=row["currency"],
-            cost=row["total"] or 0,
-            resolutions=row["resolutions"],
+    """The cost of resolutions in the months from `since` to `until`: two queries."""
+    first, last = _months(workspace, since, until)
+    rows = list(
+        CostTally.objects.filter(workspace=workspace, month__gte=first, month__lte=last).values(
+            "scope",
+            "month",
+            "currency",
+            "reason",
+            "outcome",
+            "bearer",
+            "seller_id",
+            "cost",
+            "resolutions",
         )
-        for row in monthly.values("month", "currency")
-        .annotate(total=Sum("cost"), resolutions=Count("pk", filter=Q(cost__gt=0)))
-        .order_by("month", "currency")
-    ]
+    )
+    general = [r for r in rows if r["scope"] == TallyScope.REASONS]
+    per_seller = [r for r in rows if r["scope"] == TallyScope.SELLERS]
     stacked: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for row in monthly.values("month", "currency", "bearer").annotate(total=Sum("cost")):
-        stacked[row["currency"]][row["month"].strftime("%Y-%m")][row["bearer"]] = row["total"] or 0
-    by_seller = _rows(costs.filter(seller__isnull=False), "seller_id")
-    sellers = {p.pk: p for p in Party.objects.filter(pk__in={int(r.key) for r in by_seller})}
+    for row in general:
+        month = row["month"].strftime("%Y-%m")
+        bearers = stacked[row["currency"]][month]
+        bearers[row["bearer"]] = bearers.get(row["bearer"], 0) + row["cost"]
+    by_seller = _summed(per_seller, lambda r: str(r["seller_id"]))
     return CostReport(
-        since=since,
-        until=until,
-        by_reason=_rows(costs, "reason"),
-        by_outcome=_rows(costs, "outcome"),
+        since=first,
+        until=last,
+        by_reason=_summed(general, lambda r: r["reason"]),
+        by_outcome=_summed(general, lambda r: r["outcome"]),
         by_seller=by_seller,
-        by_month=by_month,
+        by_month=sorted(
+            _summed(general, lambda r: r["month"].strftime("%Y-%m")),
+            key=lambda r: (r.key, r.currency),
+        ),
         by_month_and_bearer={c: dict(months) for c, months in stacked.items()},
-        sellers=sellers,
+        sellers=Party.objects.in_bulk({int(r.key) for r in by_seller}),
     )
 
 
 @dataclass(frozen=True)
 class SellerRate:
     seller: Party
-    orders: int  # orders sold in the window
-    refunded_orders: int  # of those, orders a resolution cost money on
-    costs: dict[str, int]  # currency -> net cost of resolutions on those orders
+    orders: int  # orders sold in the period
+    resolutions: int  # refunds, credits and rebookings on their orders in the period
+    costs: dict[str, int]  # currency -> net cost of those resolutions
     borne: dict[str, int]  # currency -> the part charged to the seller
 
     @property
     def rate(self) -> float:
-        """Share of orders sold that needed money moved to resolve: 0.0 to 1.0."""
-        return self.refunded_orders / self.orders if self.orders else 0.0
+        """Resolutions that cost money per order sold (0.05: one in twenty)."""
+        return self.resolutions / self.orders if self.orders else 0.0
 
     def cost_per_order(self, currency: str) -> int:
         return self.costs.get(currency, 0) // self.orders if self.orders else 0
@@ -132,42 +136,39 @@ class SellerRate:
 def seller_rates(
     *, workspace: Workspace, since: datetime, until: datetime, limit: int = 50
 ) -> list[SellerRate]:
-    """Each seller's refund and resolution-cost rate over the orders they sold between
-    two moments (placed then; their resolutions whenever): three queries."""
-    placed = Coalesce("placed_at", "created_at")
-    orders = (
+    """Each seller's resolutions and their cost per order sold in the months from
+    `since` to `until`, highest rate first: three queries."""
+    first, last = _months(workspace, since, until)
+    zone = ZoneInfo(workspace.timezone)
+    start = datetime(first.year, first.month, 1, tzinfo=zone)
+    end = datetime(last.year + last.month // 12, last.month % 12 + 1, 1, tzinfo=zone)
+    sold = dict(
         Order.objects.filter(workspace=workspace, seller__isnull=False)
-        .annotate(sold_at=placed)
-        .filter(sold_at__gte=since, sold_at__lt=until)
+        .annotate(sold_at=Coalesce("placed_at", "created_at"))
+        .filter(sold_at__gte=start, sold_at__lt=end)
+        .values("seller_id")
+        .annotate(n=Count("pk"))
+        .values_list("seller_id", "n")
     )
-    sold = dict(orders.values("seller_id").annotate(n=Count("pk")).values_list("seller_id", "n"))
-    resolved = (
-        Transaction.objects.filter(
-            workspace=workspace, kind__in=COST_KINDS, order__in=orders.values("pk")
-        )
-        .values("seller_id", "currency")
-        .annotate(
-            total=Sum("cost"),
-            borne=Sum("cost", filter=Q(bearer="seller")),
-            refunded=Count("order_id", distinct=True, filter=Q(cost__gt=0)),
-        )
-    )
-    costs: dict[int, dict[str, int]] = defaultdict(dict)
-    borne: dict[int, dict[str, int]] = defaultdict(dict)
-    refunded: dict[int, int] = defaultdict(int)
-    for row in resolved:
-        costs[row["seller_id"]][row["currency"]] = row["total"] or 0
-        borne[row["seller_id"]][row["currency"]] = row["borne"] or 0
-        # An order has one currency, so orders counted per currency do not overlap.
-        refunded[row["seller_id"]] += row["refunded"]
+    costs: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    borne: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    resolutions: dict[int, int] = defaultdict(int)
+    tallies = CostTally.objects.filter(
+        workspace=workspace, scope=TallyScope.SELLERS, month__gte=first, month__lte=last
+    ).values_list("seller_id", "currency", "bearer", "cost", "resolutions")
+    for seller_id, currency, bearer, cost, count in tallies:
+        costs[seller_id][currency] += cost
+        if bearer == "seller":
+            borne[seller_id][currency] += cost
+        resolutions[seller_id] += count
     parties = Party.objects.in_bulk(list(sold))
     rates = [
         SellerRate(
             seller=parties[seller_id],
             orders=n,
-            refunded_orders=refunded.get(seller_id, 0),
-            costs=costs.get(seller_id, {}),
-            borne=borne.get(seller_id, {}),
+            resolutions=resolutions.get(seller_id, 0),
+            costs=dict(costs.get(seller_id, {})),
+            borne=dict(borne.get(seller_id, {})),
         )
         for seller_id, n in sold.items()
         if seller_id in parties

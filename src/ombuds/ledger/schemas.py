@@ -249,7 +249,7 @@ class SellerRateOut(Schema):
     seller: str
     name: str
     orders: int
-    refunded_orders: int
-    rate: float
+    resolutions: int = Field(description="Refunds, credits and rebookings in the period")
+    rate: float = Field(description="Resolutions per order sold")
     costs: dict[str, int]
     borne_by_seller: dict[str, int]

@@ -57,6 +57,7 @@ from ..requests import (
     tidy,
 )
 from ..room import allocate, rooms
+from ..tallies import count_cost
 from .payments import lock_order, sync_captures
 
 _TX_KIND = {
@@ -349,9 +350,10 @@ def _submit(workspace: Workspace, actor: MoneyActor, key: str, req: ActionReques
     req = check_request(workspace, req)
     policy = policy_in_force(workspace=workspace)
     attribution = _attribution(policy, req, req.order)
+    payment_rooms = []
     if req.kind == ActionKind.REFUND:
-        sync_captures(req.order, payments)
-        _refund_room(req, payments)
+        sync_captures(req.order, payments, workspace)
+        payment_rooms = _refund_room(req, payments)
     check = check_authority(
         policy=policy, actor=actor, kind=req.kind, amount=req.amount, order=req.order
     )
@@ -362,7 +364,17 @@ def _submit(workspace: Workspace, actor: MoneyActor, key: str, req: ActionReques
         return _replay(MoneyAction.objects.get(workspace=workspace, key=key), req)
     if not check.allowed:
         return MoneyResult(action, approval=_hold(action, req, actor, check))
-    tx = execute(workspace, action, req, policy, attribution, payments, requester=actor, by=actor)
+    tx = execute(
+        workspace,
+        action,
+        req,
+        policy,
+        attribution,
+        payments,
+        requester=actor,
+        by=actor,
+        payment_rooms=payment_rooms,
+    )
     return MoneyResult(action, tx)
 
 
@@ -400,12 +412,15 @@ def execute(
     requester: MoneyActor,
     by: MoneyActor,
     approval: ApprovalRequest | None = None,
+    payment_rooms: list | None = None,
 ) -> Transaction:
     """Write the action's transaction. The caller holds the locks `_lock` takes and has
-    checked authority (or an approval stands in for it)."""
+    checked authority (or an approval stands in for it); `payment_rooms` is the refund
+    room it read under those locks, read again here when not given."""
     order = req.order
     bearer = req.bearer or (attribution.ledger_bearer if attribution else "")
-    payment_rooms = _refund_room(req, payments) if req.kind == ActionKind.REFUND else []
+    if req.kind == ActionKind.REFUND and not payment_rooms:
+        payment_rooms = _refund_room(req, payments)
     if req.kind == ActionKind.REVERSAL:
         original = req.reverses
         check_reversible(workspace, original)
@@ -454,6 +469,7 @@ def execute(
         )
     if original is not None and original.kind == TransactionKind.REFUND:
         RefundAllocation.objects.filter(refund=original).update(released=True)
+    count_cost(tx, workspace=workspace)
     action.transaction, action.status = tx, ActionStatus.EXECUTED
     action.save(update_fields=["transaction", "status"])
     events.money_moved(tx, by=by, approval=approval)
@@ -473,7 +489,7 @@ def execute_approved(
     policy = policy_by_version_id(workspace=workspace, version_id=action.policy_version_id)
     attribution = _attribution(policy, req, req.order)
     if req.kind == ActionKind.REFUND:
-        sync_captures(req.order, payments)
+        sync_captures(req.order, payments, workspace)
     requester = MoneyActor(user=approval.requested_by, label=action.actor_label)
     return execute(
         workspace,

@@ -48,7 +48,9 @@ def _captured_in_ledger(payments: list[Payment]) -> dict[int, int]:
     return {row["transaction__payment_id"]: row["total"] for row in rows}
 
 
-def sync_captures(order: Order, payments: list[Payment]) -> list[Transaction]:
+def sync_captures(
+    order: Order, payments: list[Payment], workspace: Workspace | None = None
+) -> list[Transaction]:
     """Bring the ledger's captures up to what each payment reports as captured. Call
     with the order's locks held."""
     if not payments:
@@ -62,7 +64,7 @@ def sync_captures(order: Order, payments: list[Payment]) -> list[Transaction]:
             continue
         written.append(
             post(
-                workspace=order.workspace,
+                workspace=workspace or order.workspace,
                 kind=TransactionKind.CAPTURE,
                 key=f"{SYSTEM_KEY_PREFIX}capture:{payment.pk}:{before}:{payment.captured_amount}",
                 legs=capture_legs(order, Money(delta, order.currency)),

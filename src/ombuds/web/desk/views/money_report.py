@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from ombuds.accounts.roles import READ_MONEY_REPORTS, role_allows
 from ombuds.core.money import Money
 from ombuds.ledger.models import Outcome
-from ombuds.ledger.reports import cost_report, seller_rates
+from ombuds.ledger.reports import cost_report, last_months, seller_rates
 from ombuds.policies.models import Bearer, Reason
 
 from ..access import access_workspace
@@ -47,8 +47,7 @@ def money_report(request, slug: str):
     except ValueError:
         months = 6
     months = months if months in WINDOWS else 6
-    until = timezone.now()
-    since = until - timedelta(days=round(months * 30.44))
+    since, until = last_months(workspace, months, timezone.now())
     report = cost_report(workspace=workspace, since=since, until=until)
     rates = seller_rates(workspace=workspace, since=since, until=until)
     locale = to_locale(get_language() or "en")
