@@ -13,8 +13,9 @@ Each database runs in its own process on a fresh database. Measured:
   same order (they queue on its payment lock);
 - a replay of an already-made refund (key found, nothing written);
 - with 100,000 transactions (200,000 entries) over twelve months, 200 sellers and 2,000
-  buyers: the cost report (6 and 12 months), sellers' refund rates, one order's money
-  panel and the balances of every account.
+  buyers (written in bulk, their cost tallies rebuilt): the cost report (6 and 12
+  months), sellers' refund rates, one order's money panel, the balances of every
+  account and the check that every transaction balances.
 
 Figures are printed and written as JSON to bench/results/. It asserts nothing.
 """
@@ -274,6 +275,7 @@ def run_worker(database: str, database_url: str, refunds: int) -> dict:
     replay_ms = median_ms(replay, times=50)
     result = {
         "database": database,
+        "load_average_at_start": round(os.getloadavg()[0], 1),
         "refunds_per_s_first_on_order": first,
         "refunds_per_s_next_on_order": second,
         "replay_ms": replay_ms,
@@ -293,6 +295,11 @@ def run_worker(database: str, database_url: str, refunds: int) -> dict:
 
     progress(f"writing {HISTORY:,} transactions of history…")
     result["history_write_s"] = write_history(ws, sellers, buyers, orders, rng, HISTORY)
+    from ombuds.ledger.tallies import rebuild_cost_tallies
+
+    began = time.perf_counter()
+    result["tally_rows"] = rebuild_cost_tallies(workspace=ws)
+    result["tally_rebuild_s"] = round(time.perf_counter() - began, 1)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
@@ -317,6 +324,8 @@ def run_worker(database: str, database_url: str, refunds: int) -> dict:
         "account_balances_all": median_ms(lambda: account_balances(workspace=ws), times=5),
         "unbalanced_check": median_ms(lambda: unbalanced_transactions(workspace=ws), times=3),
     }
+    # The machine is shared: figures taken under a high load say little about the code.
+    result["load_average_at_end"] = round(os.getloadavg()[0], 1)
     return result
 
 

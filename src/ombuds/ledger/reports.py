@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 
 from ombuds.core.models import Workspace
@@ -71,8 +71,8 @@ def _summed(rows, key_of) -> list[CostRow]:
     sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
         total = sums[(key_of(row), row["currency"])]
-        total[0] += row["cost"]
-        total[1] += row["resolutions"]
+        total[0] += row["spent"]
+        total[1] += row["counted"]
     found = [CostRow(k, c, cost, n) for (k, c), (cost, n) in sums.items()]
     return sorted(found, key=lambda r: (r.currency, -r.cost, r.key))
 
@@ -80,18 +80,12 @@ def _summed(rows, key_of) -> list[CostRow]:
 def cost_report(*, workspace: Workspace, since: datetime, until: datetime) -> CostReport:
     """The cost of resolutions in the months from `since` to `until`: two queries."""
     first, last = _months(workspace, since, until)
+    # The database folds each key's slots together; the breakdowns are summed here.
     rows = list(
-        CostTally.objects.filter(workspace=workspace, month__gte=first, month__lte=last).values(
-            "scope",
-            "month",
-            "currency",
-            "reason",
-            "outcome",
-            "bearer",
-            "seller_id",
-            "cost",
-            "resolutions",
-        )
+        CostTally.objects.filter(workspace=workspace, month__gte=first, month__lte=last)
+        .values("scope", "month", "currency", "reason", "outcome", "bearer", "seller_id")
+        .annotate(spent=Sum("cost"), counted=Sum("resolutions"))
+        .order_by()
     )
     general = [r for r in rows if r["scope"] == TallyScope.REASONS]
     per_seller = [r for r in rows if r["scope"] == TallyScope.SELLERS]
@@ -99,7 +93,7 @@ def cost_report(*, workspace: Workspace, since: datetime, until: datetime) -> Co
     for row in general:
         month = row["month"].strftime("%Y-%m")
         bearers = stacked[row["currency"]][month]
-        bearers[row["bearer"]] = bearers.get(row["bearer"], 0) + row["cost"]
+        bearers[row["bearer"]] = bearers.get(row["bearer"], 0) + row["spent"]
     by_seller = _summed(per_seller, lambda r: str(r["seller_id"]))
     return CostReport(
         since=first,

@@ -12,7 +12,7 @@ from ombuds.core.errors import ApplicationError, NotFound
 from ombuds.core.models import Workspace
 from ombuds.core.money import Money
 from ombuds.marketplace.models import Order, Party, Payment
-from ombuds.policies.fault import FaultAttribution
+from ombuds.policies.fault import FaultAttribution, attribute_fault
 from ombuds.policies.models import ActionKind
 from ombuds.policies.selectors import current_policy
 
@@ -278,8 +278,6 @@ def preview_ledger_effect(
     """The entries a decision would write, whether it is within the actor's authority
     and what the fault rules say, without writing anything. For the mediation view's
     'what this decision does to the money'."""
-    from ombuds.policies.fault import attribute_fault
-
     policy = current_policy(workspace)
     problems: list[dict] = []
     legs: list[PreviewLeg] = []
@@ -323,9 +321,8 @@ def preview_ledger_effect(
             raw = action_legs(
                 kind=kind, amount=amount, bearer=bearer, order=order, buyer_id=req.buyer_id
             )
-        parties = {
-            p.pk: p for p in Party.objects.filter(pk__in={leg.account.party_id for leg in raw})
-        }
+        owners = {leg.account.party_id for leg in raw} - {None}
+        parties = Party.objects.in_bulk(owners) if owners else {}
         legs = [
             PreviewLeg(
                 leg.account.kind,

@@ -2,9 +2,11 @@
 
 Each refund, credit, rebooking and reversal adds its cost to two tallies of its month:
 one by reason, outcome and bearer, one by seller and bearer. A tally row is found by
-its key and one of `SLOTS` slots (the movement's id picks it) and updated in place;
-when none exists yet it is inserted. Two parallel first movements of a key may insert
-two rows: reports sum rows, so that costs nothing but a row.
+its key and updated in place; when none exists yet it is inserted. Two parallel first
+movements of a key may insert two rows: reports sum rows, so that costs nothing but a
+row. The reason tallies are few and busy (every full refund a seller bears this month
+lands on one), so each key is spread over `SLOTS` rows picked by the movement's id;
+seller tallies are spread by seller already.
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ def _keys(tx: Transaction) -> list[tuple[str, str, str, str, int | None]]:
     return keys
 
 
+def _slot(scope: str, pk: int) -> int:
+    return pk % SLOTS if scope == TallyScope.REASONS else 0
+
+
 def count_cost(tx: Transaction, *, workspace: Workspace) -> None:
     """Add a movement's cost to its month's tallies (inside the movement's transaction)."""
     if not tx.cost:
@@ -50,7 +56,7 @@ def count_cost(tx: Transaction, *, workspace: Workspace) -> None:
             "reason": reason,
             "outcome": outcome,
             "bearer": bearer,
-            "slot": tx.pk % SLOTS,
+            "slot": _slot(scope, tx.pk),
         }
         owner = {"seller__isnull": True} if seller_id is None else {"seller_id": seller_id}
         updated = CostTally.objects.filter(**key, **owner).update(
@@ -84,7 +90,7 @@ def rebuild_cost_tallies(*, workspace: Workspace) -> int:
         month = month_of(created_at, zone)
         moved = Transaction(reason=reason, outcome=outcome, bearer=bearer, seller_id=seller_id)
         for scope, r, o, b, s in _keys(moved):
-            tally = sums[(scope, month, currency, r, o, b, s, pk % SLOTS)]
+            tally = sums[(scope, month, currency, r, o, b, s, _slot(scope, pk))]
             tally[0] += cost
             tally[1] += 1 if cost > 0 else 0
     CostTally.objects.filter(workspace=workspace).delete()

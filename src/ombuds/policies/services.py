@@ -21,10 +21,10 @@ from .models import PolicyVersion
 from .selectors import as_policy
 
 
-@transaction.atomic
 def open_default_policy(*, workspace: Workspace, by: User | None = None) -> PolicyVersion:
     """Give a new workspace its first policy (version 1, the default); a workspace that
     has one keeps it."""
+    # No transaction of its own for the common case, a read: every money action asks.
     existing = PolicyVersion.objects.filter(workspace=workspace).order_by("-number").first()
     if existing is not None:
         return existing
