@@ -16,7 +16,7 @@ from .. import events
 from ..authority import MoneyActor, check_may_decide
 from ..models import ActionStatus, ApprovalRequest, ApprovalStatus
 from ..requests import request_from_params
-from .actions import MoneyResult, execute_approved
+from .execution import MoneyResult, execute_approved
 
 MAX_DECISION_NOTE = 2000
 
