@@ -1,4 +1,4 @@
-"""Template helpers for money pages of the desk: amounts in the page's language, and
+"""Template filters for the desk's money pages: amounts in the page's language, and
 what the member's role allows."""
 
 from __future__ import annotations
