@@ -9,6 +9,9 @@ from .views import (
     channels,
     chats,
     inbox,
+    money,
+    money_report,
+    policy,
     reports,
     service_levels,
 )
@@ -142,6 +145,20 @@ urlpatterns = [
         chats.chat_timeline,
         name="case_timeline",
     ),
+    path(
+        "w/<slug:slug>/cases/<str:reference>/money/refund/", money.case_refund, name="case_refund"
+    ),
+    path(
+        "w/<slug:slug>/cases/<str:reference>/money/credit/", money.case_credit, name="case_credit"
+    ),
+    path("w/<slug:slug>/approvals/", money.approvals_queue, name="approvals"),
+    path(
+        "w/<slug:slug>/approvals/<int:approval_id>/decide/",
+        money.approval_decide,
+        name="approval_decide",
+    ),
+    path("w/<slug:slug>/money/", money_report.money_report, name="money_report"),
+    path("w/<slug:slug>/policy/", policy.policy, name="policy"),
     path(
         "w/<slug:slug>/attachments/<int:attachment_id>/",
         attachments.attachment_download,
