@@ -254,3 +254,32 @@ def test_stripe_chargebacks_in_the_demo(resale):
     # Every event went through the real pipeline, and none is left to process.
     assert not PspEvent.objects.filter(workspace=resale).exclude(status="processed").exists()
     assert not Chargeback.objects.filter(workspace__slug="outlet").exists()
+
+
+def test_the_desk_has_moved_money_and_one_refund_waits_for_approval(resale):
+    from ombuds.ledger.models import ApprovalRequest, Transaction
+    from ombuds.ledger.selectors import unbalanced_transactions
+    from ombuds.policies.models import PolicyVersion
+
+    assert PolicyVersion.objects.filter(workspace=resale, number=1).exists()
+    moved = Transaction.objects.filter(workspace=resale)
+    assert moved.filter(kind="refund").count() >= 5
+    assert moved.filter(kind="credit").count() >= 3
+    assert moved.filter(kind="refund_settlement").count() == 1
+    assert set(moved.exclude(kind="capture").values_list("bearer", flat=True)) >= {
+        "seller",
+        "carrier",
+        "platform",
+    }
+    pending = ApprovalRequest.objects.filter(workspace=resale, status="pending")
+    assert pending.count() == 1
+    assert pending.get().case is not None
+    assert ApprovalRequest.objects.filter(workspace=resale, status="approved").count() == 1
+    assert unbalanced_transactions(workspace=resale) == []
+    # Each movement is on its case's timeline, inside the case's life (the test above
+    # checks that every timeline runs forward).
+    for tx in moved.exclude(kind="capture").select_related("case"):
+        assert tx.case.events.filter(data__transaction=tx.pk).exists(), tx
+        assert tx.case.created_at <= tx.created_at <= tx.case.updated_at
+    outlet = Workspace.objects.get(slug="outlet")
+    assert not Transaction.objects.filter(workspace=outlet).exclude(kind="capture").exists()

@@ -9,6 +9,11 @@ ADMINISTER = "workspace.admin"
 # Business calendars, SLA policies and the CSAT target; the compliance report.
 MANAGE_SERVICE_LEVELS = "sla.manage"
 READ_REPORTS = "reports.read"
+# Money: moving it (within the policy's authority limits), deciding approvals above
+# someone's limit, reading what resolutions cost.
+MOVE_MONEY = "money.move"
+DECIDE_APPROVALS = "money.approve"
+READ_MONEY_REPORTS = "money.reports"
 
 _GRANTS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
@@ -28,5 +33,15 @@ _GRANTS: dict[str, frozenset[str]] = {
 }
 
 
+_MONEY_GRANTS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({MOVE_MONEY, DECIDE_APPROVALS, READ_MONEY_REPORTS}),
+    Role.SUPERVISOR: frozenset({MOVE_MONEY, DECIDE_APPROVALS, READ_MONEY_REPORTS}),
+    Role.AGENT: frozenset({MOVE_MONEY}),
+    Role.FINANCE: frozenset({MOVE_MONEY, DECIDE_APPROVALS, READ_MONEY_REPORTS}),
+}
+
+
 def role_allows(role: str, permission: str) -> bool:
-    return permission in _GRANTS.get(role, frozenset())
+    return permission in _GRANTS.get(role, frozenset()) or permission in _MONEY_GRANTS.get(
+        role, frozenset()
+    )

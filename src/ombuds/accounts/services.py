@@ -58,6 +58,10 @@ def create_workspace(
         ) from None
     workspace.save()
     create_default_calendar(workspace=workspace)
+    # Policies sit above accounts; imported here so a new tenant starts with its policy.
+    from ombuds.policies.services import open_default_policy
+
+    open_default_policy(workspace=workspace)
     return workspace
 
 

@@ -27,6 +27,7 @@ from ombuds.conversations.api import router as cases_router
 from ombuds.core.errors import ApplicationError
 from ombuds.core.idempotency import HEADER as IDEMPOTENCY_HEADER
 from ombuds.core.idempotency import honour_idempotency_key, writes_in_one_transaction
+from ombuds.ledger.api import router as ledger_router
 from ombuds.marketplace.api import router as marketplace_router
 from ombuds.sla.api import router as sla_router
 
@@ -213,6 +214,7 @@ api.add_router("/", marketplace_router)
 api.add_router("/", cases_router)
 api.add_router("/", macros_router)
 api.add_router("/", sla_router)
+api.add_router("/", ledger_router)
 api.add_router("/", chargebacks_router)
 
 

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "ombuds.intake",
     "ombuds.automation",
     "ombuds.sla",
+    "ombuds.policies",
+    "ombuds.ledger",
     "ombuds.disputes",
     "ombuds.chargebacks",
     "ombuds.web",

@@ -25,6 +25,7 @@ from . import wording
 from .automation import switch_on as switch_on_automation
 from .casting import Casting
 from .chargebacks import file_chargebacks
+from .money import move_demo_money
 from .orders import OrderBook
 from .people import Crowd, PeopleMaker, Roster, hire_staff
 from .scripts import all_scripts
@@ -72,6 +73,7 @@ class Profile:
     shops: tuple[str, ...] = cat.SELLER_SHOPS
     team_override: str | None = None
     service_levels: bool = False
+    money: bool = False  # the desk's refunds, credits and approvals (demo/money.py)
 
 
 RESALE = Profile(
@@ -86,6 +88,7 @@ RESALE = Profile(
     cases=RESALE_CASES,
     kinds=("event_ticket", "hotel", "flight", "goods"),
     service_levels=True,
+    money=True,
 )
 
 OUTLET = Profile(
@@ -196,7 +199,11 @@ def build_workspace(profile: Profile, *, seed: int, now: datetime, progress: Pro
     if profile.service_levels:
         progress("Loading demo marketplace: SLA policies and clocks…")
         set_service_levels(workspace)
+    moved = (
+        move_demo_money(workspace=workspace, supervisor=desk.supervisor) if profile.money else {}
+    )
     return {
+        **moved,
         "cases": len(plan),
         "orders": case_orders + quiet,
         "buyers": len(crowd.buyers),

@@ -26,6 +26,7 @@ from .models import (
     PartyIdentity,
     PartyKind,
     Payment,
+    PaymentStatus,
     Shipment,
     ShipmentStatus,
     TransferStatus,
@@ -398,3 +399,17 @@ def record_order_event(
     )
     _apply_event(order, event)
     return event, True
+
+
+def record_refund_paid_out(*, payment: Payment, amount: int) -> None:
+    """The PSP paid back `amount` of a payment on the desk's instruction: the payment
+    counts it as refunded, never beyond what was captured. `payment` was read under its
+    row lock in the caller's transaction (the ledger's payout holds it)."""
+    refunded = min(payment.refunded_amount + amount, payment.captured_amount)
+    status = (
+        PaymentStatus.REFUNDED
+        if refunded >= payment.captured_amount
+        else PaymentStatus.PARTIALLY_REFUNDED
+    )
+    Payment.objects.filter(pk=payment.pk).update(refunded_amount=refunded, status=status)
+    payment.refunded_amount, payment.status = refunded, status

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from ombuds.conversations.models import CaseEvent, Channel, Message, Priority, Status
 
-from . import automation_timeline, chargeback_timeline, sla_timeline
+from . import automation_timeline, chargeback_timeline, money_timeline, sla_timeline
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,8 @@ def describe_event(event: CaseEvent) -> SafeString:
     actor = _b(actor_name(event))
     before, after = event.before, event.after
     kind = event.kind
+    if kind.startswith(money_timeline.KINDS):
+        return money_timeline.describe(event, actor)
     if kind == "case.created":
         channel = (after or {}).get("channel", "")
         return _say(
@@ -173,6 +175,8 @@ def describe_event(event: CaseEvent) -> SafeString:
 
 def event_details(event: CaseEvent) -> str:
     """A second line for events that carry more than their sentence says (plain text)."""
+    if event.kind.startswith(money_timeline.KINDS):
+        return money_timeline.details(event)
     if event.kind == "order.event":
         payload = event.data.get("data") or {}
         return " · ".join(f"{key}: {value}" for key, value in sorted(payload.items()))[:300]

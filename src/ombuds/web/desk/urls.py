@@ -11,7 +11,10 @@ from .views import (
     chats,
     disputes,
     inbox,
+    money,
+    money_report,
     payments,
+    policy,
     reports,
     service_levels,
 )
@@ -191,6 +194,20 @@ urlpatterns = [
         payments.payment_call_retry,
         name="payment_call_retry",
     ),
+    path(
+        "w/<slug:slug>/cases/<str:reference>/money/refund/", money.case_refund, name="case_refund"
+    ),
+    path(
+        "w/<slug:slug>/cases/<str:reference>/money/credit/", money.case_credit, name="case_credit"
+    ),
+    path("w/<slug:slug>/approvals/", money.approvals_queue, name="approvals"),
+    path(
+        "w/<slug:slug>/approvals/<int:approval_id>/decide/",
+        money.approval_decide,
+        name="approval_decide",
+    ),
+    path("w/<slug:slug>/money/", money_report.money_report, name="money_report"),
+    path("w/<slug:slug>/policy/", policy.policy, name="policy"),
     path(
         "w/<slug:slug>/attachments/<int:attachment_id>/",
         attachments.attachment_download,

@@ -46,6 +46,7 @@ from ..forms import (
 )
 from ..refusals import refusal_message
 from .chats import chat_context
+from .money import money_panel
 
 OTHER_CASES_LIMIT = 8
 # Each write form, the partial that draws it and the element id HTMX swaps on a refusal.
@@ -111,6 +112,7 @@ def _case_context(request, workspace, membership, case, **overrides) -> dict:
         **chat_context(case),
         "now": now,
         "sla_clocks": clocks_of_case(case, now=now),
+        "money_panel": money_panel(workspace, membership, case, order),
         "chargeback_panel": chargeback_panel(case),
     }
     context.update(

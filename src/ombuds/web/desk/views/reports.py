@@ -20,9 +20,9 @@ from ombuds.sla.selectors import compliance_report, service_targets_of
 from ombuds.sla.services import set_csat_target
 
 from ..access import access_workspace
-from ..charts import compliance_chart, percent
 from ..refusals import refusal_message
 from ..service_level_forms import CsatTargetForm, ReportForm
+from ..sla_chart import compliance_chart, percent
 
 
 def _zone(workspace) -> ZoneInfo:
