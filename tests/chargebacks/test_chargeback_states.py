@@ -176,12 +176,17 @@ def test_the_marketplace_hears_each_state_change(deliver, workspace, order):
         doc.event("charge.dispute.closed", doc.dispute(status="lost", due_by=DUE), created=at(9)),
     )
     calls = list(WebhookDelivery.objects.order_by("pk").values_list("event", "payload"))
-    chargeback_calls = [(e, p["state"], p["previous_state"]) for e, p in calls if "charge" in e]
+    chargeback_calls = [
+        (e, p["state"], p["previous_state"]) for e, p in calls if e.startswith("chargeback.")
+    ]
     assert chargeback_calls == [
         ("chargeback.opened", "needs_response", None),
         ("chargeback.closed", "lost", "needs_response"),
     ]
     assert calls[0][1]["order"] == "ORD-1" and calls[0][1]["case"].startswith("RES-")
+    # The money the lost chargeback took is announced too, once.
+    money = [(e, p["amount"], p["kind"]) for e, p in calls if e.startswith("money.")]
+    assert money == [("money.charged_back", 12500, "chargeback")]
 
 
 def test_a_repeated_event_changes_nothing(deliver, workspace, order):

@@ -1,5 +1,5 @@
 """Whatever order Stripe's events about one dispute arrive in, and however often, the
-chargeback ends the same."""
+chargeback ends the same, and so does the ledger."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ombuds.chargebacks.models import Chargeback
 from ombuds.chargebacks.receiving import accept_event, process_event
 from ombuds.conversations.models import CaseEvent
+from ombuds.ledger.models import Entry, Transaction
+from ombuds.ledger.selectors import unbalanced_transactions
 
 from . import documented as doc
 
@@ -85,7 +88,16 @@ def outcome(connection, events) -> tuple:
         stored, _created = accept_event(connection=connection, raw=json.dumps(event).encode())
         process_event(stored.pk)
     chargeback = Chargeback.objects.get()
+    ledger = (
+        Entry.objects.exclude(transaction__kind="capture")
+        .values("account__kind")
+        .annotate(total=Sum("amount"))
+        .order_by("account__kind")
+    )
+    assert unbalanced_transactions() == []
     return (
+        tuple((row["account__kind"], row["total"]) for row in ledger),
+        Transaction.objects.exclude(kind="capture").count(),
         chargeback.state,
         chargeback.submission_status,
         chargeback.provider_submission_count,
@@ -113,4 +125,7 @@ def test_any_order_and_repetition_ends_the_same(stripe_connection, order, data):
     shuffled = data.draw(st.permutations(story))
     repeats = data.draw(st.lists(st.sampled_from(story), max_size=3))
     assert run_in_rollback(stripe_connection, [*shuffled, *repeats]) == baseline
-    assert baseline[0] == ("lost" if story is LOST else "won")
+    assert baseline[2] == ("lost" if story is LOST else "won")
+    # Lost: the amount and the fee stay with the platform; won: only the fee does.
+    platform_cost = 14000 if story is LOST else 1500
+    assert baseline[0] == (("platform_cost", platform_cost), ("psp_clearing", -platform_cost))

@@ -283,3 +283,15 @@ def test_the_desk_has_moved_money_and_one_refund_waits_for_approval(resale):
         assert tx.case.created_at <= tx.created_at <= tx.case.updated_at
     outlet = Workspace.objects.get(slug="outlet")
     assert not Transaction.objects.filter(workspace=outlet).exclude(kind="capture").exists()
+
+
+def test_the_demos_chargebacks_moved_money_in_balance(resale):
+    from ombuds.ledger.models import Transaction
+    from ombuds.ledger.selectors import unbalanced_transactions
+
+    moved = Transaction.objects.filter(workspace=resale, kind__startswith="chargeback")
+    # Each dispute's amount and fee were taken; the won one's amount came back.
+    assert sorted(moved.values_list("kind", flat=True)) == ["chargeback"] * 6 + [
+        "chargeback_reversal"
+    ]
+    assert unbalanced_transactions(workspace=resale) == []

@@ -3,7 +3,8 @@
     chargeback.opened, chargeback.state_changed, chargeback.due_changed,
     chargeback.due_soon, chargeback.evidence_submitted, chargeback.evidence_accepted,
     chargeback.evidence_refused, chargeback.evidence_submitted_elsewhere,
-    psp.refund_sent, psp.refund_refused, psp.refund_failed, psp.call_failed
+    psp.refund_sent, psp.refund_refused, psp.refund_failed, psp.call_failed,
+    psp.transfer_reversed, psp.transfer_reversal_refused
 
 Recorded through `conversations.events.record`, so automations hear them too. What the
 provider wrote (a reason, an error message) is stored as data and escaped wherever it is
@@ -31,6 +32,8 @@ KINDS = (
     "psp.refund_refused",
     "psp.refund_failed",
     "psp.call_failed",
+    "psp.transfer_reversed",
+    "psp.transfer_reversal_refused",
 )
 
 
@@ -177,6 +180,18 @@ def refund_failed(case, actor: Actor, *, refund_id: str, amount: int, currency: 
         actor,
         data={"reference": refund_id, "amount": amount, "currency": currency, "error": reason},
     )
+
+
+def transfer_reversed(call: PspCall, actor: Actor) -> CaseEvent | None:
+    if call.case_id is None:
+        return None
+    return events.record(call.case, "psp.transfer_reversed", actor, data=_call_facts(call))
+
+
+def transfer_reversal_refused(call: PspCall, actor: Actor) -> CaseEvent | None:
+    if call.case_id is None:
+        return None
+    return events.record(call.case, "psp.transfer_reversal_refused", actor, data=_call_facts(call))
 
 
 def call_failed(call: PspCall, actor: Actor) -> CaseEvent | None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from ombuds.core.errors import ApplicationError
+
 from . import announce, events
 from .models import (
     CallKind,
@@ -89,11 +91,79 @@ def _evidence_refused(call: PspCall) -> None:
     announce.announce_chargeback(chargeback, announce.EVIDENCE_REFUSED)
 
 
+# --- refunds and transfer reversals -------------------------------------------------------
+
+
+def _refund(call: PspCall) -> tuple[str, dict]:
+    refund = stripe_api.create_refund(
+        call.connection, params=call.params, idempotency_key=call.idempotency_key
+    )
+    return refund.get("id", ""), {
+        "id": refund.get("id"),
+        "status": refund.get("status"),
+        "amount": refund.get("amount"),
+        "transfer_reversal": refund.get("transfer_reversal"),
+    }
+
+
+def _transfer_reversal(call: PspCall) -> tuple[str, dict]:
+    params = dict(call.params)
+    transfer = params.pop("transfer", "")
+    charge = params.pop("charge", "")
+    params.pop("currency", None)
+    if not transfer and charge:
+        transfer = stripe_api.transfer_of_charge(call.connection, charge_id=charge)
+    if not transfer:
+        raise ApplicationError(
+            "no_transfer",
+            "The charge made no transfer to the seller, so there is none to reverse.",
+        )
+    reversal = stripe_api.reverse_transfer(
+        call.connection,
+        transfer_id=transfer,
+        params=params,
+        idempotency_key=call.idempotency_key,
+    )
+    return reversal.get("id", ""), {"id": reversal.get("id"), "transfer": transfer}
+
+
+def _refund_sent(call: PspCall) -> None:
+    from .services.refunds import refund_call_succeeded
+
+    refund_call_succeeded(call)
+
+
+def _refund_refused(call: PspCall) -> None:
+    from .services.refunds import refund_call_refused
+
+    refund_call_refused(call)
+
+
+def _reversed(call: PspCall) -> None:
+    events.transfer_reversed(call, _actor(call))
+
+
+def _reversal_refused(call: PspCall) -> None:
+    events.transfer_reversal_refused(call, _actor(call))
+
+
 # --- dispatch ------------------------------------------------------------------------------
 
-_PERFORM = {CallKind.SUBMIT_EVIDENCE: _submit_evidence}
-_SUCCEEDED = {CallKind.SUBMIT_EVIDENCE: _evidence_accepted}
-_REFUSED = {CallKind.SUBMIT_EVIDENCE: _evidence_refused}
+_PERFORM = {
+    CallKind.SUBMIT_EVIDENCE: _submit_evidence,
+    CallKind.REFUND: _refund,
+    CallKind.TRANSFER_REVERSAL: _transfer_reversal,
+}
+_SUCCEEDED = {
+    CallKind.SUBMIT_EVIDENCE: _evidence_accepted,
+    CallKind.REFUND: _refund_sent,
+    CallKind.TRANSFER_REVERSAL: _reversed,
+}
+_REFUSED = {
+    CallKind.SUBMIT_EVIDENCE: _evidence_refused,
+    CallKind.REFUND: _refund_refused,
+    CallKind.TRANSFER_REVERSAL: _reversal_refused,
+}
 _GAVE_UP = {CallKind.SUBMIT_EVIDENCE: _evidence_refused}
 
 

@@ -26,6 +26,7 @@ from ombuds.conversations.events import Actor
 from ombuds.conversations.models import ACTIVE_STATUSES, Case, CaseEvent, Message, Status
 from ombuds.conversations.services import update_case
 from ombuds.core.models import Workspace
+from ombuds.ledger.models import Transaction
 from ombuds.marketplace.models import Order, Payment, PaymentStatus
 
 DEMO_SECRET_KEY = "sk_test_51DemoOmbudsResaleNotARealKey0000"
@@ -150,6 +151,8 @@ def _dispute(n: int, plan: Plan, payment: Payment, status: str, opened: datetime
 def _redate(case: Case, began: datetime, at: datetime) -> None:
     CaseEvent.objects.filter(case=case, created_at__gte=began).update(created_at=at)
     Message.objects.filter(case=case, created_at__gte=began).update(created_at=at)
+    # The cost tallies follow: the money demo rebuilds them from the movements after this.
+    Transaction.objects.filter(case=case, created_at__gte=began).update(created_at=at)
 
 
 def file_chargebacks(workspace: Workspace, *, now: datetime | None = None) -> list[Chargeback]:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from ombuds.conversations.events import Actor
 from ombuds.core.errors import ApplicationError
 from ombuds.core.selectors import business_calendar
+from ombuds.ledger.authority import MoneyActor
 from ombuds.marketplace.models import Payment
 
 from .. import announce, events
@@ -28,6 +29,7 @@ from ..reports import DisputeReport
 from ..states import STRIPE, is_closed, precedence, states_for
 from .cases import case_for_chargeback
 from .freezing import keep_disputes_in_step
+from .money import apply_dispute_money
 
 # A calendar open less than this often warns by the hours alone.
 WARNING_SEARCH_DAYS = 31
@@ -189,6 +191,9 @@ def apply_dispute_report(*, connection: PspConnection, report: DisputeReport) ->
         chargeback.closed_at = _earliest(chargeback.closed_at, report.observed_at)
         chargeback.save(update_fields=["closed_at", "updated_at"])
     _count_submissions(chargeback, report, actor)
+    apply_dispute_money(
+        chargeback=chargeback, report=report, by=MoneyActor.system(provider_label(connection))
+    )
     keep_disputes_in_step(chargeback, actor)
     return Applied(True, outcome, chargeback_id=chargeback.pk)
 

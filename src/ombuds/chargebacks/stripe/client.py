@@ -117,6 +117,15 @@ def create_refund(connection: PspConnection, *, params: dict, idempotency_key: s
     return refund.to_dict()
 
 
+def transfer_of_charge(connection: PspConnection, *, charge_id: str) -> str:
+    """GET /v1/charges/{id}: the transfer a destination charge made to the seller."""
+    charge = _call(client_for(connection).v1.charges.retrieve, charge_id).to_dict()
+    transfer = charge.get("transfer")
+    if isinstance(transfer, dict):
+        transfer = transfer.get("id")
+    return transfer or ""
+
+
 def reverse_transfer(
     connection: PspConnection, *, transfer_id: str, params: dict, idempotency_key: str
 ) -> dict:
