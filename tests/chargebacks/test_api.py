@@ -44,7 +44,7 @@ def test_evidence_is_previewed_then_submitted_once(api, chargeback):
     body = preview.json()
     assert body["fields"]["uncategorized_text"].startswith("Hi.")
     # The case holds only the desk's opening note: no conversation with the buyer to send.
-    assert [f["field"] for f in body["files"]] == ["receipt"]
+    assert [f["field"] for f in body["files"]] == ["receipt", "refund_policy"]
     submit = {"statement": "Hi.", "fingerprint": body["fingerprint"]}
     sent = api.post(f"/chargebacks/{chargeback.pk}/evidence", submit)
     assert sent.status_code == 202 and sent.json()["status"] == "sending"

@@ -45,7 +45,7 @@ def stripe(stripe_api):
     return StripeStandIn(stripe_api)
 
 
-def _files_then_dispute(stripe, *, files=2, dispute_status=200, dispute_answer_body=None):
+def _files_then_dispute(stripe, *, files=3, dispute_status=200, dispute_answer_body=None):
     for n in range(files):
         stripe.expect("POST", "/v1/files", doc.file_object(f"file_{n}"))
     stripe.expect(
@@ -66,7 +66,8 @@ def test_the_preview_shows_what_the_desk_knows(chargeback, agent):
     assert "1 x Vintage record player" in pack.fields["product_description"]
     assert pack.fields["uncategorized_text"].startswith("The parcel was signed for.")
     assert "Delivered by PostNL on 2026-11-05" in pack.fields["uncategorized_text"]
-    assert [f.field for f in pack.files] == ["receipt", "customer_communication"]
+    assert [f.field for f in pack.files] == ["receipt", "customer_communication", "refund_policy"]
+    assert "version 1" in pack.fields["refund_policy_disclosure"]
     assert all(f.content.startswith(b"%PDF-1.4") for f in pack.files)
     # The same evidence twice is the same bytes: the fingerprint can be trusted.
     assert preview_evidence(chargeback=chargeback, statement="The parcel was signed for.") == pack
@@ -102,7 +103,7 @@ def test_evidence_is_submitted_to_stripe_once(chargeback, agent, stripe):
     _files_then_dispute(stripe)
     assert send_due() == 1
 
-    uploads, update = stripe.seen[:2], stripe.seen[2]
+    uploads, update = stripe.seen[:3], stripe.seen[3]
     for upload in uploads:
         stripe.check_sent_by_the_sdk(upload)
         assert upload.form["purpose"] == "dispute_evidence"
@@ -113,11 +114,12 @@ def test_evidence_is_submitted_to_stripe_once(chargeback, agent, stripe):
     assert update.form["submit"] == "true"
     assert update.form["evidence[receipt]"] == "file_0"
     assert update.form["evidence[customer_communication]"] == "file_1"
+    assert update.form["evidence[refund_policy]"] == "file_2"
     assert update.form["evidence[shipping_tracking_number]"] == "3SABCD1234567"
     assert update.form["evidence[uncategorized_text]"] == pack.fields["uncategorized_text"]
     assert update.form["metadata[ombuds_submission]"] == str(submission.pk)
     sent = {k[9:-1] for k in update.form if k.startswith("evidence[")}
-    assert sent == set(pack.fields) | {"receipt", "customer_communication"}
+    assert sent == set(pack.fields) | {"receipt", "customer_communication", "refund_policy"}
 
     submission.refresh_from_db()
     chargeback.refresh_from_db()

@@ -73,7 +73,7 @@ def test_the_whole_life_of_a_won_chargeback(deliver, workspace, order, agent, st
         statement="Signed for by the buyer.",
     )
     stripe = StripeStandIn(stripe_api)
-    stripe.expect("POST", "/v1/files", doc.file_object())
+    stripe.expect("POST", "/v1/files", doc.file_object(), times=2)
     stripe.expect("POST", f"/v1/disputes/{doc.DISPUTE}", dispute_answer())
     send_due()
 

@@ -34,6 +34,7 @@ from ..models import (
 from ..outbox import enqueue_call
 from ..states import AWAITING_EVIDENCE
 from .freezing import lock_dispute_evidence
+from .policy import refund_policy_for
 
 
 def check_can_answer(chargeback: Chargeback, user: User) -> None:
@@ -81,7 +82,12 @@ def preview_evidence(
     *, chargeback: Chargeback, statement: str = "", chosen_files: dict[str, str] | None = None
 ) -> EvidencePack:
     """What would be sent to Stripe now (nothing is written)."""
-    return build_evidence(chargeback=chargeback, statement=statement, chosen_files=chosen_files)
+    return build_evidence(
+        chargeback=chargeback,
+        statement=statement,
+        chosen_files=chosen_files,
+        refund_policy=refund_policy_for(chargeback),
+    )
 
 
 @transaction.atomic
