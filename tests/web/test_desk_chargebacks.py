@@ -251,3 +251,35 @@ def test_only_admins_see_the_payment_settings(client, agent, stripe_connection):
     client.force_login(agent)
     assert client.get("/w/resale/payments/").status_code == 403
     assert client.get(f"/w/resale/payments/{stripe_connection.pk}/").status_code == 403
+
+
+def test_the_timeline_tells_the_chargebacks_money_in_both_languages(
+    client, agent, stripe_connection, workspace, buyer, shop
+):
+    open_chargeback(client, stripe_connection, workspace, buyer, shop, 3, due_by=DUE)
+    lost = doc.event(
+        "charge.dispute.closed",
+        doc.dispute(
+            status="lost",
+            charge="ch_3Desk0003",
+            payment_intent=None,
+            ident="du_Desk0003",
+            due_by=DUE,
+        ),
+    )
+    post_event(client, stripe_connection, lost)
+    process_pending_events()
+    chargeback = Chargeback.objects.get()
+    client.force_login(agent)
+    path = f"/w/resale/cases/{chargeback.case.reference}/"
+    text = client.get(path).text
+    assert (
+        "moved the chargeback from <strong>Needs response</strong> to <strong>Lost</strong>" in text
+    )
+    assert (
+        "took back <strong>€125.00</strong> for the chargeback, charged to <strong>Platform" in text
+    )
+    agent.language = "nl"
+    agent.save()
+    dutch = client.get(path, HTTP_ACCEPT_LANGUAGE="nl").text
+    assert "zette de terugboeking van <strong>Reactie nodig</strong> op <strong>Verloren" in dutch

@@ -85,6 +85,18 @@ def describe(event, actor: SafeString) -> SafeString:
             actor=actor,
             amount=_b(_amount(data)),
         )
+    if kind == "psp.transfer_reversed":
+        return _say(
+            _("%(actor)s took %(amount)s back from the seller's transfer"),
+            actor=actor,
+            amount=_b(_amount(data)),
+        )
+    if kind == "psp.transfer_reversal_refused":
+        return _say(
+            _("%(actor)s refused to take %(amount)s back from the seller's transfer"),
+            actor=actor,
+            amount=_b(_amount(data)),
+        )
     if kind == "psp.call_failed":
         return _say(_("A call to %(actor)s failed after several attempts"), actor=actor)
     return _say(_("%(actor)s: %(kind)s"), actor=actor, kind=_b(kind))
@@ -107,7 +119,12 @@ def details(event) -> str:
         return " · ".join(p for p in (fields, files) if p)[:300]
     if kind in ("chargeback.evidence_refused", "psp.refund_refused", "psp.refund_failed"):
         return str(data.get("error") or "")[:300]
-    if kind in ("psp.refund_sent", "psp.call_failed"):
+    if kind in (
+        "psp.refund_sent",
+        "psp.call_failed",
+        "psp.transfer_reversed",
+        "psp.transfer_reversal_refused",
+    ):
         return " · ".join(
             str(p) for p in (data.get("reference"), data.get("error_code"), data.get("error")) if p
         )[:300]
