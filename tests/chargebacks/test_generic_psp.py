@@ -121,3 +121,60 @@ def test_a_malformed_generic_event_is_kept_and_rejected(client, adyen, card_orde
     process_pending_events()
     event = PspEvent.objects.get()
     assert (event.status, event.outcome) == (EventStatus.REJECTED, "invalid_event")
+
+
+def refund_event(ident: str, kind: str, *, reference: str = "", amount: int = 2500):
+    return {
+        "id": ident,
+        "type": kind,
+        "created": 1764669600,
+        "refund": {
+            "id": "RF-1",
+            "payment": "psp-8835511",
+            "amount": amount,
+            "currency": "EUR",
+            **({"reference": reference} if reference else {}),
+        },
+    }
+
+
+def test_a_generic_refund_report_settles_the_desks_refund(
+    client, adyen, card_order, workspace, agent
+):
+    from ombuds.accounts.models import Membership
+    from ombuds.core.money import Money
+    from ombuds.ledger.authority import MoneyActor
+    from ombuds.ledger.models import Transaction
+    from ombuds.ledger.services import refund_buyer
+
+    actor = MoneyActor.member(Membership.objects.get(workspace=workspace, user=agent))
+    refund_buyer(
+        workspace=workspace,
+        actor=actor,
+        order=card_order,
+        amount=Money(2500, "EUR"),
+        reason="damaged",
+        bearer="seller",
+        idempotency_key="desk-refund-7",
+    )
+    for payload in (
+        refund_event("r-1", "refund.created", reference="desk-refund-7"),
+        refund_event("r-2", "refund.succeeded", reference="desk-refund-7"),
+        refund_event("r-2", "refund.succeeded", reference="desk-refund-7"),
+    ):
+        assert send(client, adyen, payload).status_code == 200
+    process_pending_events()
+    assert Transaction.objects.filter(workspace=workspace, kind="refund").count() == 1
+    assert Transaction.objects.filter(workspace=workspace, kind="refund_settlement").count() == 1
+    assert card_order.payments.get().refunded_amount == 2500
+
+
+def test_a_refund_the_provider_made_itself_is_booked_once(client, adyen, card_order, workspace):
+    from ombuds.ledger.models import Transaction
+
+    send(client, adyen, refund_event("r-9", "refund.succeeded", amount=1000))
+    send(client, adyen, refund_event("r-10", "refund.succeeded", amount=1000))
+    process_pending_events()
+    booked = Transaction.objects.get(workspace=workspace, kind="refund")
+    assert (booked.key, booked.amount) == ("psp-refund:adyen:RF-1", 1000)
+    assert card_order.payments.get().refunded_amount == 1000
