@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "ombuds.marketplace",
     "ombuds.conversations",
     "ombuds.intake",
+    "ombuds.routing",
     "ombuds.web",
     "axes",
 ]
