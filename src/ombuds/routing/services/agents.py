@@ -19,7 +19,7 @@ from ombuds.core.errors import ApplicationError, PermissionDenied
 
 from ..models import MAX_CAPACITY, AgentProfile, AgentSkill, Presence
 from ..selectors import may_manage_routing, may_take_cases
-from ..skills import Skill
+from ..skills import Skill, skill_set
 from .assignment import Handover, Outcome, drain_for_agent, hand_over_cases, retry_hand_overs
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ def configure_agent(
             details={"field": "capacity", "value": capacity},
             status=422,
         )
-    wanted = set(skills)
+    wanted = set(skill_set((s.kind, s.code) for s in skills))
     with transaction.atomic():
         profile = _profile_for_update(membership)
         have = {
