@@ -26,6 +26,7 @@ from ombuds.core.errors import ApplicationError
 from ombuds.core.idempotency import HEADER as IDEMPOTENCY_HEADER
 from ombuds.core.idempotency import honour_idempotency_key, writes_in_one_transaction
 from ombuds.marketplace.api import router as marketplace_router
+from ombuds.routing.api import router as routing_router
 
 logger = logging.getLogger("ombuds.api")
 
@@ -208,6 +209,7 @@ api.add_decorator(writes_in_one_transaction, mode="view")
 api.add_decorator(honour_idempotency_key, mode="operation")
 api.add_router("/", marketplace_router)
 api.add_router("/", cases_router)
+api.add_router("/", routing_router)
 
 
 @api.exception_handler(ApplicationError)

@@ -271,3 +271,24 @@ def membership_of(*, workspace: Workspace, user_id: int) -> Membership | None:
         .select_related("user", "workspace")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where one person stands in routing: presence, room, and what they still hold."""
+
+    presence: str
+    changed_at: datetime | None
+    capacity: int
+    active: int
+    hand_over_pending: bool
+
+
+def standing_of(*, workspace: Workspace, user: User) -> Standing:
+    profile = profile_of(workspace=workspace, user=user)
+    active = active_loads(workspace_id=workspace.pk, user_ids=[user.pk])[user.pk]
+    if profile is None:
+        return Standing(Presence.OFFLINE, None, 0, active, False)
+    return Standing(
+        profile.presence, profile.presence_changed_at, profile.capacity, active, profile.hand_over
+    )
