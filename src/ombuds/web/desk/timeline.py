@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from ombuds.conversations.models import CaseEvent, Channel, Message, Priority, Status
 
+from . import timeline_routing
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -56,6 +58,8 @@ def actor_name(event: CaseEvent) -> str:
         return event.actor_user.display_name
     if event.actor_party is not None:
         return str(event.actor_party)
+    if event.actor_label == "routing":
+        return _("Routing")
     return event.actor_label or _("System")
 
 
@@ -133,6 +137,8 @@ def describe_event(event: CaseEvent) -> SafeString:
         return _say(
             _("Delivery to %(recipient)s failed"), recipient=_b(event.data.get("recipient") or "?")
         )
+    if kind.startswith("routing."):
+        return timeline_routing.describe(event, actor)
     return _say(_("%(actor)s: %(kind)s"), actor=actor, kind=_b(kind))
 
 
@@ -143,4 +149,6 @@ def event_details(event: CaseEvent) -> str:
         return " · ".join(f"{key}: {value}" for key, value in sorted(payload.items()))[:300]
     if event.kind == "delivery.failed":
         return str(event.data.get("error", ""))[:300]
+    if event.kind.startswith("routing."):
+        return timeline_routing.details(event)
     return ""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, auth, cases, inbox
+from .views import attachments, auth, cases, inbox, routing
 
 # Included by ombuds.web.urls into the "web" namespace at the site root.
 urlpatterns = [
@@ -16,6 +16,25 @@ urlpatterns = [
         "w/<slug:slug>/cases/<str:reference>/properties/",
         cases.case_properties,
         name="case_properties",
+    ),
+    path("w/<slug:slug>/routing/", routing.overview, name="routing"),
+    path("w/<slug:slug>/routing/presence/", routing.presence_switch, name="routing_presence"),
+    path("w/<slug:slug>/routing/manage/", routing.manage, name="routing_manage"),
+    path(
+        "w/<slug:slug>/routing/agents/<int:user_id>/",
+        routing.agent_settings,
+        name="routing_agent",
+    ),
+    path(
+        "w/<slug:slug>/routing/agents/<int:user_id>/hand-over/",
+        routing.hand_over_now,
+        name="routing_hand_over",
+    ),
+    path("w/<slug:slug>/routing/queues/new/", routing.queue_new, name="routing_queue_new"),
+    path(
+        "w/<slug:slug>/routing/queues/<int:queue_id>/",
+        routing.queue_edit,
+        name="routing_queue",
     ),
     path(
         "w/<slug:slug>/attachments/<int:attachment_id>/",
