@@ -219,11 +219,13 @@ def test_a_supervisor_creates_and_edits_queues(lead_client, workspace, buyer, su
     assert unknown.status_code == 422
     assert "Select a valid choice" in unknown.text
 
-    created = lead_client.post(new, {**base, "name": "VIP", "channels": ["email"]}, follow=True)
+    created = lead_client.post(
+        new, {**base, "name": "VIP", "channels": ["email"], "languages": "nl, en"}, follow=True
+    )
     assert "Queue created." in created.text
     vip = Queue.objects.get(name="VIP")
     assert (vip.strategy, vip.vip, vip.channels) == ("round_robin", "only", ["email"])
-    assert "channel: Email; VIP requesters only" in created.text
+    assert "channel: Email; language: Dutch, English; VIP requesters only" in created.text
 
     builders.case(workspace, requester=buyer)  # waits in General: nobody is online
     off = lead_client.post(

@@ -24,6 +24,7 @@ from . import wording
 from .casting import Casting
 from .orders import OrderBook
 from .people import Crowd, PeopleMaker, Roster, hire_staff
+from .routing import set_up_routing
 from .scripts import all_scripts
 from .stories import CaseStory, Chronicle
 
@@ -181,6 +182,11 @@ def build_workspace(profile: Profile, *, seed: int, now: datetime, progress: Pro
         casting.quiet_order()
     progress(f"Loading demo marketplace: {case_orders + quiet} orders.")
     settle_history(workspace)
+    routed = set_up_routing(workspace, desk, now=now)
+    progress(
+        f"Loading demo marketplace: routing: {routed.assigned} new cases assigned, "
+        f"{routed.waiting} waiting; {routed.handed_over} handed over at the end of a shift."
+    )
     return {
         "cases": len(plan),
         "orders": case_orders + quiet,

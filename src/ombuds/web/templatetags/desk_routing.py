@@ -103,7 +103,7 @@ def queue_conditions(queue: Queue) -> list[str]:
     if queue.languages:
         said.append(
             _("language: %(values)s")
-            % {"values": ", ".join(language_name(c) for c in queue.languages)}
+            % {"values": ", ".join(str(language_name(c)) for c in queue.languages)}
         )
     if queue.topics:
         said.append(_("topic: %(values)s") % {"values": ", ".join(queue.topics)})
