@@ -226,3 +226,26 @@ def test_a_switched_off_queue_does_not_drain(workspace, buyer, support, general)
     rb.agent(workspace, "Anna", team=support, capacity=5)
     Queue.objects.filter(pk=general.pk).update(is_active=False)
     assert drain_queue(queue_id=general.pk) == []
+
+
+def test_a_long_run_of_cases_nobody_can_take_does_not_hide_the_ones_behind_it(
+    workspace, buyer, support, monkeypatch
+):
+    from ombuds.routing.services import assignment
+
+    rb.queue(workspace, "General", team=support)
+    anna = rb.agent(workspace, "Anna", team=support, capacity=0, languages=("en",))
+    monkeypatch.setattr(assignment, "LOCK_CHUNK", 2)
+    german = [waiting(workspace, buyer, language="de", priority="high") for _ in range(5)]
+    english = waiting(workspace, buyer, language="en")
+    configure_agent(
+        membership=rb.membership(workspace, anna),
+        by=rb.supervisor(workspace),
+        capacity=3,
+        skills=[Skill("language", "en")],
+    )
+
+    drained = drain_queue(queue_id=Queue.objects.get().pk, limit=2)
+
+    assert [o.case.pk for o in drained] == [english.pk]
+    assert QueueEntry.objects.filter(case__in=german).count() == 5

@@ -91,3 +91,21 @@ def test_a_drain_costs_a_fixed_amount_per_case_it_hands_out(workspace, buyer, su
     per_case = (twelve - two) / 10
     assert per_case <= 12
     assert two - 2 * per_case <= 8  # the fixed part: lock, team, skills, loads, backlog
+
+
+def test_loads_are_counted_from_the_index_of_active_cases(workspace, buyer, support):
+    from ombuds.conversations.models import Case
+    from ombuds.routing.selectors import LOAD_INDEX, active_loads
+
+    anna = rb.agent(workspace, "Anna", team=support)
+    assert LOAD_INDEX in {index.name for index in Case._meta.indexes}
+    cases = [builders.case(workspace, requester=buyer) for _ in range(3)]
+    for case in cases:
+        update_case(case=case, actor=Actor.system("t"), assignee=anna)
+    update_case(case=cases[0], actor=Actor.system("t"), status="solved")
+
+    with CaptureQueriesContext(connection) as captured:
+        loads = active_loads(workspace_id=workspace.pk, user_ids=[anna.pk, 999])
+
+    assert loads == {anna.pk: 2, 999: 0}
+    assert len(captured.captured_queries) == 1

@@ -9,8 +9,41 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .models import Condition, Queue
+from .models import Condition
 from .skills import language_fits, normalize_code
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A queue's conditions, read without the rest of the queue: a decision reads every
+    rule of the workspace but locks and uses only the one that fits."""
+
+    pk: int
+    team_id: int
+    position: int
+    channels: list[str]
+    languages: list[str]
+    topics: list[str]
+    priorities: list[str]
+    tags: list[str]
+    vip: str
+    public_post: str
+    is_active: bool = True
+
+
+RULE_FIELDS = (
+    "pk",
+    "team_id",
+    "position",
+    "channels",
+    "languages",
+    "topics",
+    "priorities",
+    "tags",
+    "vip",
+    "public_post",
+    "is_active",
+)
 
 
 @dataclass(frozen=True)
@@ -35,7 +68,7 @@ def _yes_no(condition: str, value: bool) -> bool:
     return True
 
 
-def accepts(queue: Queue, facts: CaseFacts) -> bool:
+def accepts(queue: Rule, facts: CaseFacts) -> bool:
     """Whether the queue's conditions let the case in; an empty list accepts everything."""
     if queue.channels and facts.channel not in queue.channels:
         return False
@@ -52,7 +85,7 @@ def accepts(queue: Queue, facts: CaseFacts) -> bool:
     return _yes_no(queue.vip, facts.is_vip) and _yes_no(queue.public_post, facts.is_public_post)
 
 
-def first_fitting(queues: Iterable[Queue], facts: CaseFacts) -> Queue | None:
+def first_fitting(queues: Iterable[Rule], facts: CaseFacts) -> Rule | None:
     """The first active queue, in rule order, that takes the case. A case already in a
     team stays in it: only that team's queues are tried."""
     for queue in sorted(queues, key=lambda q: (q.position, q.pk)):
@@ -65,6 +98,6 @@ def first_fitting(queues: Iterable[Queue], facts: CaseFacts) -> Queue | None:
     return None
 
 
-def uses_tags(queues: Iterable[Queue]) -> bool:
+def uses_tags(queues: Iterable[Rule]) -> bool:
     """Whether any rule looks at tags, so a case's tags are read only when they matter."""
     return any(q.tags for q in queues if q.is_active)

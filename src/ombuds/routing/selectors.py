@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Count, Min, Q
 
 from ombuds.accounts.models import Membership, Role, Team, User
@@ -16,11 +17,14 @@ from ombuds.core.models import Workspace
 
 from .decisions import Candidate
 from .models import AgentProfile, AgentSkill, Presence, Queue, QueueEntry
+from .rules import RULE_FIELDS, Rule
 from .skills import Skill
 
 # Only people who may change cases can be given one.
 ROUTABLE_ROLES = tuple(r for r in Role.values if role_allows(r, WRITE_CASES))
 MANAGING_ROLES = (Role.ADMIN, Role.SUPERVISOR)
+# The case index that covers (workspace, status, assignee): counting loads reads only it.
+LOAD_INDEX = "case_view_counts"
 # The drain reads a backlog in this order: VIP and public posts, then priority, then oldest.
 BACKLOG_ORDER = ("-pressing", "-priority_rank", "waiting_since", "pk")
 
@@ -34,11 +38,15 @@ def may_take_cases(membership: Membership | None) -> bool:
     return membership is not None and membership.role in ROUTABLE_ROLES
 
 
-def active_queues(*, workspace_id: int) -> list[Queue]:
-    """The routing rules of a workspace, in the order they are tried."""
-    return list(
-        Queue.objects.filter(workspace_id=workspace_id, is_active=True).order_by("position", "pk")
-    )
+def active_rules(*, workspace_id: int) -> list[Rule]:
+    """The routing rules of a workspace (its active queues' conditions), in the order
+    they are tried."""
+    return [
+        Rule(*row)
+        for row in Queue.objects.filter(workspace_id=workspace_id, is_active=True)
+        .order_by("position", "pk")
+        .values_list(*RULE_FIELDS)
+    ]
 
 
 def active_loads(*, workspace_id: int, user_ids: list[int]) -> dict[int, int]:
@@ -46,6 +54,10 @@ def active_loads(*, workspace_id: int, user_ids: list[int]) -> dict[int, int]:
     index (workspace, status, assignee), never the cases themselves."""
     if not user_ids:
         return {}
+    loads = dict.fromkeys(user_ids, 0)
+    if connection.vendor == "sqlite":
+        loads.update(_sqlite_loads(workspace_id, user_ids))
+        return loads
     rows = (
         Case.objects.filter(
             workspace_id=workspace_id, status__in=ACTIVE_STATUSES, assignee_id__in=user_ids
@@ -54,9 +66,26 @@ def active_loads(*, workspace_id: int, user_ids: list[int]) -> dict[int, int]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    loads = dict.fromkeys(user_ids, 0)
     loads.update({row["assignee_id"]: row["n"] for row in rows})
     return loads
+
+
+def _sqlite_loads(workspace_id: int, user_ids: list[int]) -> dict[int, int]:
+    # SQLite's statistics average the status column over every status, so its planner
+    # takes the assignee index and reads every case each person ever held (most of them
+    # closed), 20 times slower at 20,000 cases and growing. The covering index reads
+    # only the active ones. PostgreSQL knows how rare active statuses are and needs no
+    # hint.
+    statuses = ", ".join(["%s"] * len(ACTIVE_STATUSES))
+    people = ", ".join(["%s"] * len(user_ids))
+    sql = (
+        f"SELECT assignee_id, COUNT(*) FROM {Case._meta.db_table} "
+        f"INDEXED BY {LOAD_INDEX} WHERE workspace_id = %s AND status IN ({statuses}) "
+        f"AND assignee_id IN ({people}) GROUP BY assignee_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [workspace_id, *ACTIVE_STATUSES, *user_ids])
+        return dict(cursor.fetchall())
 
 
 def skills_of(profile_ids: list[int]) -> dict[int, frozenset[Skill]]:

@@ -31,14 +31,17 @@ from ..decisions import Candidate, Decision, decide
 from ..events import ROUTING
 from ..models import PRIORITY_RANK, AgentProfile, Presence, Queue, QueueEntry, Strategy
 from ..rules import CaseFacts, first_fitting, uses_tags
-from ..selectors import BACKLOG_ORDER, Pool, active_loads, active_queues, online_pool
+from ..selectors import BACKLOG_ORDER, Pool, active_loads, active_rules, online_pool
 from ..skills import normalize_code, required_by
 
 log = logging.getLogger(__name__)
 
 # One drain hands out at most this many cases per queue and transaction; a longer
-# backlog continues in the next batch.
+# backlog continues in the next batch. It looks at most SCAN_LIMIT waiting cases (in
+# backlog order), locking them LOCK_CHUNK at a time.
 DRAIN_BATCH = 50
+SCAN_LIMIT = 1000
+LOCK_CHUNK = 50
 # An offline agent's cases are handed over at most this many per run.
 HANDOVER_LIMIT = 500
 
@@ -199,18 +202,20 @@ def _decide(case: Case, queue: Queue, pool: Pool) -> Decision:
     )
 
 
-@transaction.atomic
+# No savepoint of its own: routing runs inside the transaction that opened or re-opened
+# the case, and a failure there rolls that whole change back (ADR 0005) anyway.
+@transaction.atomic(savepoint=False)
 def route_case(*, case: Case) -> Outcome | None:
     """Give a new (or re-opened, unassigned) case to the person its queue's strategy
     picks, or leave it in that queue's backlog when nobody can take it now. None when no
     queue takes the case. Call inside the transaction that opened the case."""
-    queues = active_queues(workspace_id=case.workspace_id)
-    if not queues:
+    rules = active_rules(workspace_id=case.workspace_id)
+    if not rules:
         return None
-    fitting = first_fitting(queues, facts_of(case, with_tags=uses_tags(queues)))
-    if fitting is None:
+    rule = first_fitting(rules, facts_of(case, with_tags=uses_tags(rules)))
+    if rule is None:
         return None
-    queue = _lock_queue(fitting.pk)
+    queue = _lock_queue(rule.pk)
     if queue is None:
         return None
     pool = online_pool(queue=queue)
@@ -235,9 +240,10 @@ def _locked_cases(case_ids: list[int]) -> dict[int, Case]:
 
 
 def drain_queue(*, queue_id: int, limit: int = DRAIN_BATCH) -> list[Outcome]:
-    """Hand out a queue's backlog to whoever has room, in backlog order: VIP requesters
-    and public posts first, then by priority, then the longest waiting. A case nobody
-    online can take (a language nobody speaks) is passed over, not blocking the rest."""
+    """Hand out up to `limit` cases of a queue's backlog to whoever has room, in backlog
+    order: VIP requesters and public posts first, then by priority, then the longest
+    waiting. A case nobody online can take (a language nobody speaks) is passed over,
+    not blocking the rest; at most SCAN_LIMIT waiting cases are looked at per call."""
     with transaction.atomic():
         queue = _lock_queue(queue_id)
         if queue is None:
@@ -249,41 +255,43 @@ def drain_queue(*, queue_id: int, limit: int = DRAIN_BATCH) -> list[Outcome]:
         entries = list(
             QueueEntry.objects.filter(queue=queue)
             .order_by(*BACKLOG_ORDER)
-            .values_list("case_id", "waiting_since")[:limit]
+            .values_list("case_id", "waiting_since")[:SCAN_LIMIT]
         )
-        cases = _locked_cases([case_id for case_id, _ in entries])
         live = {c.user_id: c for c in pool.candidates}
-        outcomes = []
-        for case_id, waiting_since in entries:
-            case = cases.get(case_id)
-            if case is None:
-                continue
-            if case.assignee_id is not None or case.status not in ACTIVE_STATUSES:
-                QueueEntry.objects.filter(case_id=case_id).delete()  # taken by hand, or done
-                continue
-            decision = decide(
-                live.values(),
-                required=required_by(
-                    queue, language=case.language, channel=case.channel, topic=case.topic
-                ),
-                strategy=queue.strategy,
-                last_assignee_id=queue.last_assignee_id,
-            )
-            agent = decision.chosen
-            if agent is None:
-                continue
-            case = _assign(
-                case,
-                queue=queue,
-                pool=pool,
-                decision=decision,
-                agent=agent,
-                waiting_since=waiting_since,
-            )
-            live[agent.user_id] = agent.with_load(agent.load + 1)
-            outcomes.append(Outcome(case=case, queue=queue, decision=decision, agent=agent))
-            if not any(c.has_room for c in live.values()):
-                break
+        outcomes: list[Outcome] = []
+        for start in range(0, len(entries), LOCK_CHUNK):
+            chunk = entries[start : start + LOCK_CHUNK]
+            cases = _locked_cases([case_id for case_id, _ in chunk])
+            for case_id, waiting_since in chunk:
+                case = cases.get(case_id)
+                if case is None:
+                    continue
+                if case.assignee_id is not None or case.status not in ACTIVE_STATUSES:
+                    QueueEntry.objects.filter(case_id=case_id).delete()  # taken, or done
+                    continue
+                decision = decide(
+                    live.values(),
+                    required=required_by(
+                        queue, language=case.language, channel=case.channel, topic=case.topic
+                    ),
+                    strategy=queue.strategy,
+                    last_assignee_id=queue.last_assignee_id,
+                )
+                agent = decision.chosen
+                if agent is None:
+                    continue
+                case = _assign(
+                    case,
+                    queue=queue,
+                    pool=pool,
+                    decision=decision,
+                    agent=agent,
+                    waiting_since=waiting_since,
+                )
+                live[agent.user_id] = agent.with_load(agent.load + 1)
+                outcomes.append(Outcome(case=case, queue=queue, decision=decision, agent=agent))
+                if len(outcomes) >= limit or not any(c.has_room for c in live.values()):
+                    return outcomes
         return outcomes
 
 
@@ -342,17 +350,17 @@ def hand_over_cases(*, workspace_id: int, user_id: int) -> Handover:
         .order_by("created_at", "pk")[:HANDOVER_LIMIT]
     )
     held.sort(key=_backlog_key)
-    queues = active_queues(workspace_id=workspace_id)
-    with_tags = uses_tags(queues)
+    rules = active_rules(workspace_id=workspace_id)
+    with_tags = uses_tags(rules)
     by_queue: dict[int, list[Case]] = {}
     result = Handover()
     unrouted = []
     for case in held:
-        queue = first_fitting(queues, facts_of(case, with_tags=with_tags))
-        if queue is None:
+        rule = first_fitting(rules, facts_of(case, with_tags=with_tags))
+        if rule is None:
             unrouted.append(case)
         else:
-            by_queue.setdefault(queue.pk, []).append(case)
+            by_queue.setdefault(rule.pk, []).append(case)
     told = set(
         CaseEvent.objects.filter(
             case_id__in=[c.pk for c in held],
