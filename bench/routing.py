@@ -254,13 +254,13 @@ def time_decisions(ws, buyers, count: int, rng: random.Random, start: int) -> di
         if n % 10 == 0:
             # Query counts from every tenth decision; capturing them slows the call down.
             with CaptureQueriesContext(connection) as captured:
-                outcome = route_case(case=case)
+                outcome = route_case(case=case, new=True)
             queries.append(len(captured.captured_queries))
             if outcome is not None and outcome.assigned:
                 Case.objects.filter(pk=case.pk).update(status="solved")
             continue
         began = time.perf_counter()
-        outcome = route_case(case=case)
+        outcome = route_case(case=case, new=True)
         elapsed = (time.perf_counter() - began) * 1000
         everything.append(elapsed)
         kind = "no queue" if outcome is None else "assigned" if outcome.assigned else "queued"

@@ -22,7 +22,7 @@ def on_case_event(event: CaseEvent) -> None:
         return
     kind, case = event.kind, event.case
     if kind == "case.created":
-        route_case(case=case)
+        route_case(case=case, new=True)
     elif kind == "status.changed":
         reopened = event.before == Status.SOLVED and event.after in ACTIVE_STATUSES
         if reopened and case.assignee_id is None:

@@ -145,6 +145,7 @@ def _assign(
     agent: Candidate,
     previous: Candidate | None = None,
     waiting_since: datetime | None = None,
+    waiting: bool = True,
 ) -> Case:
     with routing_writes():
         case = update_case(
@@ -165,22 +166,24 @@ def _assign(
     if queue.strategy == Strategy.ROUND_ROBIN:
         Queue.objects.filter(pk=queue.pk).update(last_assignee_id=agent.user_id)
         queue.last_assignee_id = agent.user_id
-    QueueEntry.objects.filter(case_id=case.pk).delete()
+    if waiting:
+        QueueEntry.objects.filter(case_id=case.pk).delete()
     return case
 
 
-def _enqueue(case: Case, *, queue: Queue, decision: Decision) -> None:
+def _enqueue(case: Case, *, queue: Queue, decision: Decision, new: bool = False) -> None:
     now = timezone.now()
-    entry, created = QueueEntry.objects.get_or_create(
-        case=case,
-        defaults={
-            "workspace_id": case.workspace_id,
-            "queue": queue,
-            "pressing": bool(case.requester.is_vip or case.is_public_post),
-            "priority_rank": PRIORITY_RANK.get(case.priority, 1),
-            "waiting_since": now,
-        },
-    )
+    fields = {
+        "workspace_id": case.workspace_id,
+        "queue": queue,
+        "pressing": bool(case.requester.is_vip or case.is_public_post),
+        "priority_rank": PRIORITY_RANK.get(case.priority, 1),
+        "waiting_since": now,
+    }
+    if new:
+        entry, created = QueueEntry.objects.create(case=case, **fields), True
+    else:
+        entry, created = QueueEntry.objects.get_or_create(case=case, defaults=fields)
     moved = not created and entry.queue_id != queue.pk
     if moved:
         entry.queue = queue
@@ -205,10 +208,11 @@ def _decide(case: Case, queue: Queue, pool: Pool) -> Decision:
 # No savepoint of its own: routing runs inside the transaction that opened or re-opened
 # the case, and a failure there rolls that whole change back (ADR 0005) anyway.
 @transaction.atomic(savepoint=False)
-def route_case(*, case: Case) -> Outcome | None:
+def route_case(*, case: Case, new: bool = False) -> Outcome | None:
     """Give a new (or re-opened, unassigned) case to the person its queue's strategy
     picks, or leave it in that queue's backlog when nobody can take it now. None when no
-    queue takes the case. Call inside the transaction that opened the case."""
+    queue takes the case. Call inside the transaction that opened the case; `new` says
+    it was opened just now, so it cannot be waiting in a backlog yet."""
     rules = active_rules(workspace_id=case.workspace_id)
     if not rules:
         return None
@@ -222,9 +226,9 @@ def route_case(*, case: Case) -> Outcome | None:
     decision = _decide(case, queue, pool)
     agent = _claim(decision, workspace_id=case.workspace_id)
     if agent is None:
-        _enqueue(case, queue=queue, decision=decision)
+        _enqueue(case, queue=queue, decision=decision, new=new)
         return Outcome(case=case, queue=queue, decision=decision, agent=None)
-    case = _assign(case, queue=queue, pool=pool, decision=decision, agent=agent)
+    case = _assign(case, queue=queue, pool=pool, decision=decision, agent=agent, waiting=not new)
     return Outcome(case=case, queue=queue, decision=decision, agent=agent)
 
 
@@ -415,7 +419,13 @@ def _hand_over_in_queue(
                         events.record_kept(current, holder=holder, queue=queue, decision=decision)
                 continue
             moved = _assign(
-                current, queue=queue, pool=pool, decision=decision, agent=agent, previous=holder
+                current,
+                queue=queue,
+                pool=pool,
+                decision=decision,
+                agent=agent,
+                previous=holder,
+                waiting=False,
             )
             live[agent.user_id] = agent.with_load(agent.load + 1)
             result.moved.append((moved, agent))
