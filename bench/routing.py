@@ -282,7 +282,7 @@ def time_open_case(ws, buyers, count: int, rng: random.Random) -> dict:
     from ombuds.conversations.events import Actor
     from ombuds.conversations.models import Case
     from ombuds.conversations.services import open_case
-    from ombuds.routing.models import Queue
+    from ombuds.routing.models import Queue, QueueEntry
 
     def run(n: int) -> list[float]:
         samples = []
@@ -301,6 +301,7 @@ def time_open_case(ws, buyers, count: int, rng: random.Random) -> dict:
             )
             samples.append((time.perf_counter() - began) * 1000)
             Case.objects.filter(pk=case.pk).update(status="solved")
+            QueueEntry.objects.filter(case_id=case.pk).delete()
         return samples
 
     with_routing = run(count)

@@ -12,14 +12,10 @@ from ombuds.routing.services import drain_queue, route_case, set_presence
 from tests import builders
 from tests.routing import builders as rb
 
-# Savepoints, the rules, the requester, the queue's lock, its team's profiles, skills
-# and loads, then the assignment: update_case (lock, membership check, events, save) and
-# routing's own rows. PostgreSQL adds the agent's lock and a second count.
-MAX_DECISION_QUERIES = 18
-
-
-def _bound() -> int:
-    return MAX_DECISION_QUERIES + (2 if connection.vendor == "postgresql" else 0)
+# The rules, the requester, the queue's lock, its team's profiles (locked), skills and
+# loads, then the assignment: update_case (savepoint, lock, membership check, events,
+# save) and routing's own rows.
+MAX_DECISION_QUERIES = 17
 
 
 @pytest.fixture
@@ -57,7 +53,7 @@ def test_a_decision_costs_the_same_with_more_agents_and_more_cases(workspace, bu
     large = _decision_queries(workspace, buyer)
 
     assert large == small
-    assert large <= _bound()
+    assert large <= MAX_DECISION_QUERIES
 
 
 def test_a_new_case_in_a_workspace_without_queues_costs_one_query(workspace, buyer):

@@ -39,8 +39,8 @@ class Candidate:
     def missing(self, required: Iterable[Skill]) -> tuple[Skill, ...]:
         return tuple(need for need in required if not covers(self.skills, need))
 
-    def with_load(self, load: int, capacity: int | None = None) -> Candidate:
-        return replace(self, load=load, capacity=self.capacity if capacity is None else capacity)
+    def with_load(self, load: int) -> Candidate:
+        return replace(self, load=load)
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,6 @@ class Decision:
     required: tuple[Skill, ...]
     considered: tuple[Candidate, ...]
     ranked: tuple[Candidate, ...]
-    last_assignee_id: int | None = None
 
     @property
     def chosen(self) -> Candidate | None:
@@ -107,7 +106,6 @@ def decide(
         required=required,
         considered=considered,
         ranked=rank(eligible, strategy=strategy, last_assignee_id=last_assignee_id),
-        last_assignee_id=last_assignee_id,
     )
 
 

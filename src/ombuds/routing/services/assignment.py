@@ -3,12 +3,12 @@ the cases of an agent who went offline.
 
 Locks, always in this order, so two routings never wait on each other in a circle:
 the queue row (serialises decisions in one queue; round robin's pointer lives there),
-then agents' profile rows in id order (a single decision locks the eligible agents, a
-drain or hand-over its whole pool; this serialises decisions that share an agent across
-queues), then case rows. Loads are counted after the profile locks: a decision in
-another queue may just have filled someone. A drain skips cases another transaction is
-writing instead of waiting for them. SQLite has one writer at a time, so there the
-first count is already the truth and no row is locked.
+then the profile rows of the team's online members in id order (serialises decisions
+that share an agent across queues), then case rows. Loads are counted after the
+profile locks, so they stay true until commit: a decision in another queue may just
+have filled someone. A drain skips cases another transaction is writing instead of
+waiting for them. SQLite has one writer at a time, so there nothing is locked and the
+count is the truth already.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ombuds.conversations.models import ACTIVE_STATUSES, Case, CaseEvent
@@ -31,7 +31,7 @@ from ..decisions import Candidate, Decision, decide
 from ..events import ROUTING
 from ..models import PRIORITY_RANK, AgentProfile, Presence, Queue, QueueEntry, Strategy
 from ..rules import CaseFacts, first_fitting, uses_tags
-from ..selectors import BACKLOG_ORDER, Pool, active_loads, active_rules, online_pool
+from ..selectors import BACKLOG_ORDER, Pool, active_rules, online_pool
 from ..skills import normalize_code, required_by
 
 log = logging.getLogger(__name__)
@@ -111,29 +111,6 @@ def _lock_queue(queue_id: int) -> Queue | None:
         .filter(pk=queue_id, is_active=True)
         .first()
     )
-
-
-def _claim(decision: Decision, *, workspace_id: int) -> Candidate | None:
-    """The best eligible agent once their rows are locked and their loads counted again:
-    a decision in another queue may just have filled one of them. The eligible agents are
-    locked all at once, in id order, as every routing lock of profiles is taken."""
-    if not connection.features.has_select_for_update or not decision.ranked:
-        return decision.chosen
-    capacities = dict(
-        AgentProfile.objects.select_for_update()
-        .filter(pk__in=[c.profile_id for c in decision.ranked], presence=Presence.ONLINE)
-        .order_by("pk")
-        .values_list("pk", "capacity")
-    )
-    still = [c for c in decision.ranked if c.profile_id in capacities]
-    loads = active_loads(workspace_id=workspace_id, user_ids=[c.user_id for c in still])
-    fresh = decide(
-        [c.with_load(loads[c.user_id], capacities[c.profile_id]) for c in still],
-        required=decision.required,
-        strategy=decision.strategy,
-        last_assignee_id=decision.last_assignee_id,
-    )
-    return fresh.chosen
 
 
 def _assign(
@@ -222,9 +199,9 @@ def route_case(*, case: Case, new: bool = False) -> Outcome | None:
     queue = _lock_queue(rule.pk)
     if queue is None:
         return None
-    pool = online_pool(queue=queue)
+    pool = online_pool(queue=queue, lock=True)
     decision = _decide(case, queue, pool)
-    agent = _claim(decision, workspace_id=case.workspace_id)
+    agent = decision.chosen
     if agent is None:
         _enqueue(case, queue=queue, decision=decision, new=new)
         return Outcome(case=case, queue=queue, decision=decision, agent=None)
