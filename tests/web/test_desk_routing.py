@@ -93,7 +93,7 @@ def test_a_bad_presence_is_refused(agent_client, workspace):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_going_offline_names_the_cases_that_stay(client, django_db_blocker):
+def test_going_offline_names_the_cases_that_stay(client):
     workspace = builders.workspace("handover", prefix="HND")
     buyer = builders.party(workspace, "B", email="b@example.com")
     team = rb.team(workspace, "Support")
