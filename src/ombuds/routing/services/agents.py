@@ -20,7 +20,8 @@ from ombuds.core.errors import ApplicationError, PermissionDenied
 from ..models import MAX_CAPACITY, AgentProfile, AgentSkill, Presence
 from ..selectors import may_manage_routing, may_take_cases
 from ..skills import Skill, skill_set
-from .assignment import Handover, Outcome, drain_for_agent, hand_over_cases, retry_hand_overs
+from .assignment import Outcome, drain_for_agent
+from .handover import Handover, hand_over_cases, retry_hand_overs
 
 log = logging.getLogger(__name__)
 

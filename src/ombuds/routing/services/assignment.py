@@ -17,19 +17,19 @@ import contextlib
 import contextvars
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from ombuds.conversations.models import ACTIVE_STATUSES, Case, CaseEvent
+from ombuds.conversations.models import ACTIVE_STATUSES, Case
 from ombuds.conversations.services import update_case
 
 from .. import events
 from ..decisions import Candidate, Decision, decide
 from ..events import ROUTING
-from ..models import PRIORITY_RANK, AgentProfile, Presence, Queue, QueueEntry, Strategy
+from ..models import PRIORITY_RANK, AgentProfile, Queue, QueueEntry, Strategy
 from ..rules import CaseFacts, first_fitting, uses_tags
 from ..selectors import BACKLOG_ORDER, Pool, active_rules, online_pool
 from ..skills import normalize_code, required_by
@@ -42,8 +42,6 @@ log = logging.getLogger(__name__)
 DRAIN_BATCH = 50
 SCAN_LIMIT = 1000
 LOCK_CHUNK = 50
-# An offline agent's cases are handed over at most this many per run.
-HANDOVER_LIMIT = 500
 
 _routing_writes: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "routing_writes", default=False
@@ -79,15 +77,6 @@ class Outcome:
         return self.agent is not None
 
 
-@dataclass
-class Handover:
-    """The cases of an agent who went offline: moved to someone, or kept (and why)."""
-
-    moved: list[tuple[Case, Candidate]] = field(default_factory=list)
-    kept: list[tuple[Case, str]] = field(default_factory=list)
-    skipped: bool = False  # the agent was no longer offline
-
-
 def facts_of(case: Case, *, with_tags: bool) -> CaseFacts:
     tags = frozenset()
     if with_tags:
@@ -104,7 +93,7 @@ def facts_of(case: Case, *, with_tags: bool) -> CaseFacts:
     )
 
 
-def _lock_queue(queue_id: int) -> Queue | None:
+def lock_queue(queue_id: int) -> Queue | None:
     return (
         Queue.objects.select_for_update(of=("self",))
         .select_related("team")
@@ -113,7 +102,7 @@ def _lock_queue(queue_id: int) -> Queue | None:
     )
 
 
-def _assign(
+def assign(
     case: Case,
     *,
     queue: Queue,
@@ -196,7 +185,7 @@ def route_case(*, case: Case, new: bool = False) -> Outcome | None:
     rule = first_fitting(rules, facts_of(case, with_tags=uses_tags(rules)))
     if rule is None:
         return None
-    queue = _lock_queue(rule.pk)
+    queue = lock_queue(rule.pk)
     if queue is None:
         return None
     pool = online_pool(queue=queue, lock=True)
@@ -205,11 +194,11 @@ def route_case(*, case: Case, new: bool = False) -> Outcome | None:
     if agent is None:
         _enqueue(case, queue=queue, decision=decision, new=new)
         return Outcome(case=case, queue=queue, decision=decision, agent=None)
-    case = _assign(case, queue=queue, pool=pool, decision=decision, agent=agent, waiting=not new)
+    case = assign(case, queue=queue, pool=pool, decision=decision, agent=agent, waiting=not new)
     return Outcome(case=case, queue=queue, decision=decision, agent=agent)
 
 
-def _locked_cases(case_ids: list[int]) -> dict[int, Case]:
+def lock_cases(case_ids: list[int]) -> dict[int, Case]:
     # Cases another transaction is writing right now are skipped, not waited for: the
     # writer may be about to queue on a lock this drain holds. The next drain takes them.
     return {
@@ -226,7 +215,7 @@ def drain_queue(*, queue_id: int, limit: int = DRAIN_BATCH) -> list[Outcome]:
     waiting. A case nobody online can take (a language nobody speaks) is passed over,
     not blocking the rest; at most SCAN_LIMIT waiting cases are looked at per call."""
     with transaction.atomic():
-        queue = _lock_queue(queue_id)
+        queue = lock_queue(queue_id)
         if queue is None:
             return []
         # Holding every candidate's row, this drain's counts stay true to the end.
@@ -242,7 +231,7 @@ def drain_queue(*, queue_id: int, limit: int = DRAIN_BATCH) -> list[Outcome]:
         outcomes: list[Outcome] = []
         for start in range(0, len(entries), LOCK_CHUNK):
             chunk = entries[start : start + LOCK_CHUNK]
-            cases = _locked_cases([case_id for case_id, _ in chunk])
+            cases = lock_cases([case_id for case_id, _ in chunk])
             for case_id, waiting_since in chunk:
                 case = cases.get(case_id)
                 if case is None:
@@ -261,7 +250,7 @@ def drain_queue(*, queue_id: int, limit: int = DRAIN_BATCH) -> list[Outcome]:
                 agent = decision.chosen
                 if agent is None:
                     continue
-                case = _assign(
+                case = assign(
                     case,
                     queue=queue,
                     pool=pool,
@@ -299,147 +288,3 @@ def drain_for_agent(*, workspace_id: int, user_id: int, batches: int = 10) -> li
             if len(batch) < DRAIN_BATCH:
                 break
     return outcomes
-
-
-def _holder(profile: AgentProfile) -> Candidate:
-    return Candidate(
-        user_id=profile.user_id,
-        name=profile.user.display_name,
-        capacity=profile.capacity,
-        load=0,
-        profile_id=profile.pk,
-    )
-
-
-def hand_over_cases(*, workspace_id: int, user_id: int) -> Handover:
-    """An agent went offline: give their active cases to others through the queues that
-    would take them now. Cases nobody can take stay with the agent, each with a timeline
-    row saying why (once per time they go offline)."""
-    profile = (
-        AgentProfile.objects.select_related("user")
-        .filter(workspace_id=workspace_id, user_id=user_id)
-        .first()
-    )
-    if profile is None or profile.presence != Presence.OFFLINE:
-        return Handover(skipped=True)
-    holder = _holder(profile)
-    held = list(
-        Case.objects.filter(
-            workspace_id=workspace_id, assignee_id=user_id, status__in=ACTIVE_STATUSES
-        )
-        .select_related("requester", "team")
-        .order_by("created_at", "pk")[:HANDOVER_LIMIT]
-    )
-    held.sort(key=_backlog_key)
-    rules = active_rules(workspace_id=workspace_id)
-    with_tags = uses_tags(rules)
-    by_queue: dict[int, list[Case]] = {}
-    result = Handover()
-    unrouted = []
-    for case in held:
-        rule = first_fitting(rules, facts_of(case, with_tags=with_tags))
-        if rule is None:
-            unrouted.append(case)
-        else:
-            by_queue.setdefault(rule.pk, []).append(case)
-    told = set(
-        CaseEvent.objects.filter(
-            case_id__in=[c.pk for c in held],
-            kind=events.KEPT,
-            created_at__gte=profile.presence_changed_at,
-        ).values_list("case_id", flat=True)
-    )
-    for case in unrouted:
-        result.kept.append((case, "no_queue"))
-        if case.pk not in told:
-            with transaction.atomic(), routing_writes():
-                events.record_kept(case, holder=holder, queue=None, decision=None)
-    for queue_id, cases in by_queue.items():
-        _hand_over_in_queue(queue_id, cases, holder=holder, told=told, result=result)
-    if len(result.moved) == len(held) < HANDOVER_LIMIT:
-        AgentProfile.objects.filter(pk=profile.pk, presence=Presence.OFFLINE).update(
-            hand_over=False
-        )
-    return result
-
-
-def _hand_over_in_queue(
-    queue_id: int, cases: list[Case], *, holder: Candidate, told: set[int], result: Handover
-) -> None:
-    with transaction.atomic():
-        queue = _lock_queue(queue_id)
-        if queue is None:
-            result.kept += [(case, "no_queue") for case in cases]
-            return
-        pool = online_pool(queue=queue, exclude_user_ids=(holder.user_id,), lock=True)
-        locked = _locked_cases([c.pk for c in cases])
-        live = {c.user_id: c for c in pool.candidates}
-        for case in cases:
-            current = locked.get(case.pk)
-            if current is None or current.assignee_id != holder.user_id:
-                continue  # being written right now, or someone took it meanwhile
-            if current.status not in ACTIVE_STATUSES:
-                continue
-            decision = decide(
-                live.values(),
-                required=required_by(
-                    queue, language=current.language, channel=current.channel, topic=current.topic
-                ),
-                strategy=queue.strategy,
-                last_assignee_id=queue.last_assignee_id,
-            )
-            agent = decision.chosen
-            if agent is None:
-                result.kept.append((current, decision.why_nobody()))
-                if current.pk not in told:
-                    with routing_writes():
-                        events.record_kept(current, holder=holder, queue=queue, decision=decision)
-                continue
-            moved = _assign(
-                current,
-                queue=queue,
-                pool=pool,
-                decision=decision,
-                agent=agent,
-                previous=holder,
-                waiting=False,
-            )
-            live[agent.user_id] = agent.with_load(agent.load + 1)
-            result.moved.append((moved, agent))
-
-
-def _backlog_key(case: Case):
-    pressing = bool(case.requester.is_vip or case.is_public_post)
-    return (not pressing, -PRIORITY_RANK.get(case.priority, 1), case.created_at, case.pk)
-
-
-def retry_hand_overs(*, workspace_id: int) -> Handover:
-    """Someone came online: try again to hand over the cases offline colleagues still
-    hold (they stayed because nobody could take them)."""
-    total = Handover()
-    for user_id in AgentProfile.objects.filter(
-        workspace_id=workspace_id, presence=Presence.OFFLINE, hand_over=True
-    ).values_list("user_id", flat=True):
-        done = hand_over_cases(workspace_id=workspace_id, user_id=user_id)
-        total.moved += done.moved
-        total.kept += done.kept
-    return total
-
-
-def sweep() -> dict[str, int]:
-    """The periodic safety net: drain every backlog someone could take from, and retry
-    the hand-over of offline agents who still hold cases. A lost wake-up only delays."""
-    drained = 0
-    for queue_id in (
-        Queue.objects.filter(is_active=True, entries__isnull=False)
-        .order_by("workspace_id", "position", "pk")
-        .values_list("pk", flat=True)
-        .distinct()
-    ):
-        drained += len(drain_queue(queue_id=queue_id))
-    moved = 0
-    for workspace_id, user_id in AgentProfile.objects.filter(
-        presence=Presence.OFFLINE, hand_over=True
-    ).values_list("workspace_id", "user_id"):
-        moved += len(hand_over_cases(workspace_id=workspace_id, user_id=user_id).moved)
-    return {"drained": drained, "moved": moved}
