@@ -49,6 +49,7 @@ def test_an_agent_goes_online_from_the_header_and_gets_the_waiting_case(
     assert f"1 waiting case came to you: {waiting_case.reference}." in flash
     # The switch was swapped in place: still on the routing page, no reload.
     assert page.url.endswith(f"/w/{workspace.slug}/routing/")
-    waiting_case.refresh_from_db()
-    assert waiting_case.assignee == agent
+    # Read back through the page, not the ORM: this thread now runs Playwright's loop.
+    page.goto(f"{live_server.url}/w/{workspace.slug}/cases/{waiting_case.reference}/")
+    assert page.input_value("#id_assignee") == str(agent.pk)
     assert problems == []
