@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "ombuds.sla",
     "ombuds.policies",
     "ombuds.ledger",
+    "ombuds.routing",
     "ombuds.web",
     "axes",
 ]

@@ -13,6 +13,7 @@ from .views import (
     money_report,
     policy,
     reports,
+    routing,
     service_levels,
 )
 
@@ -55,6 +56,7 @@ service_level_urls = [
     path("w/<slug:slug>/reports/sla/", reports.sla_report, name="sla_report"),
     path("w/<slug:slug>/reports/sla/csat-target/", reports.csat_target, name="sla_csat_target"),
 ]
+
 
 # Included by ombuds.web.urls into the "web" namespace at the site root.
 urlpatterns = [
@@ -159,6 +161,25 @@ urlpatterns = [
     ),
     path("w/<slug:slug>/money/", money_report.money_report, name="money_report"),
     path("w/<slug:slug>/policy/", policy.policy, name="policy"),
+    path("w/<slug:slug>/routing/", routing.overview, name="routing"),
+    path("w/<slug:slug>/routing/presence/", routing.presence_switch, name="routing_presence"),
+    path("w/<slug:slug>/routing/manage/", routing.manage, name="routing_manage"),
+    path(
+        "w/<slug:slug>/routing/agents/<int:user_id>/",
+        routing.agent_settings,
+        name="routing_agent",
+    ),
+    path(
+        "w/<slug:slug>/routing/agents/<int:user_id>/hand-over/",
+        routing.hand_over_now,
+        name="routing_hand_over",
+    ),
+    path("w/<slug:slug>/routing/queues/new/", routing.queue_new, name="routing_queue_new"),
+    path(
+        "w/<slug:slug>/routing/queues/<int:queue_id>/",
+        routing.queue_edit,
+        name="routing_queue",
+    ),
     path(
         "w/<slug:slug>/attachments/<int:attachment_id>/",
         attachments.attachment_download,
