@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
@@ -76,6 +77,48 @@ def accept(
         return existing, False
     transaction.on_commit(lambda: _wake(inbound.pk))
     return inbound, True
+
+
+def refuse(
+    *,
+    workspace: Workspace,
+    channel: str,
+    external_id: str,
+    excerpt: bytes,
+    size: int,
+    outcome: str,
+    reason: str,
+    source: str = "",
+    content_type: str = "message/rfc822",
+) -> tuple[InboundMessage, bool]:
+    """Keep a record of a payload that was not taken in (too large to download, say):
+    what is known of it (`excerpt`, e.g. its headers) and why; (row, created). A second
+    refusal of the same payload finds the row."""
+    external_id = (external_id or digest(excerpt)).strip()[:255]
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            return InboundMessage.objects.create(
+                workspace=workspace,
+                channel=channel,
+                external_id=external_id,
+                source=source[:100],
+                content_type=content_type[:100],
+                raw=excerpt,
+                size=size,
+                status=InboundStatus.REJECTED,
+                outcome=outcome[:40],
+                error=reason,
+                received_at=now,
+                processed_at=now,
+            ), True
+    except IntegrityError:
+        existing = InboundMessage.objects.filter(
+            workspace=workspace, channel=channel, external_id=external_id
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
 
 
 def process_inbound(inbound_id: int) -> InboundMessage | None:
@@ -148,9 +191,15 @@ def pending_ids(limit: int = BATCH, *, after: tuple[datetime, int] | None = None
     return list(query.order_by("received_at", "pk").values_list("pk", flat=True)[:limit])
 
 
-def process_pending(*, limit: int | None = None, batch: int = BATCH) -> int:
+def process_pending(
+    *,
+    limit: int | None = None,
+    batch: int = BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Process every pending payload, oldest first, a batch per transaction; returns how
-    many were looked at. What one worker has locked, another skips."""
+    many were looked at (and tells `progress` after each batch). What one worker has
+    locked, another skips."""
     done = 0
     after = None
     while limit is None or done < limit:
@@ -170,6 +219,8 @@ def process_pending(*, limit: int | None = None, batch: int = BATCH) -> int:
         last = InboundMessage.objects.filter(pk=ids[-1]).values_list("received_at", "pk")[0]
         after = (last[0], last[1])
         done += len(ids)
+        if progress is not None:
+            progress(done)
         if len(ids) < size:
             break
     return done

@@ -4,7 +4,9 @@ pending `InboundMessage` rows, so a lost task or a killed worker is caught by th
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from .email.imap import fetch_mailbox
 from .inbound import process_inbound, process_pending
+from .mailboxes import due_mailbox_ids
 
 
 @db_task()
@@ -15,3 +17,20 @@ def process_inbound_task(inbound_id: int) -> None:
 @db_periodic_task(crontab(minute="*"))
 def sweep_inbound() -> int:
     return process_pending()
+
+
+@db_task()
+def fetch_mailbox_task(mailbox_id: int) -> None:
+    # Takes the mailbox's lease first: a second task for the same mailbox, or an
+    # `ombuds fetch-mail --idle` watching it, makes this one return at once.
+    fetch_mailbox(mailbox_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def poll_mailboxes() -> int:
+    """Every minute, one fetch task per active mailbox that is not failing or being
+    fetched already; the stored mail is then filed by the tasks `accept` wakes."""
+    due = due_mailbox_ids()
+    for mailbox_id in due:
+        fetch_mailbox_task(mailbox_id)
+    return len(due)

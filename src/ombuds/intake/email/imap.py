@@ -1,0 +1,467 @@
+"""Fetching a workspace's email from its IMAP mailbox, without ever losing a message.
+
+The order of the steps is the guarantee. For each batch of new messages:
+
+1. ask the server for their sizes and Message-IDs (`RFC822.SIZE`, a few header fields);
+   what is already stored, or too large to take in, is not downloaded;
+2. download the rest (`BODY.PEEK[]`, which leaves the server's \\Seen flag alone);
+3. store every one with `intake.inbound.accept` and **commit**;
+4. only then tell the server: flag \\Seen, move to the archive folder, or delete and
+   expunge; and remember the highest UID done.
+
+A crash before step 4 leaves the messages on the server as they were: the next fetch sees
+them again, finds them stored (the external id is unique) and only does step 4. A crash
+during step 3 rolls the batch back; nothing was flagged. Processing the stored rows into
+cases is separate (`intake.inbound`), so a slow or failing reader never holds up fetching.
+
+UIDVALIDITY is remembered per mailbox. When the server changes it (the folder was
+recreated or restored) the UIDs mean nothing any more: the folder is scanned from the
+start, and whatever was stored already is recognised by its Message-ID, not doubled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from imapclient import DELETED, SEEN, IMAPClient
+from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
+from imapclient.imapclient import SocketTimeout
+
+from ombuds.conversations.models import Channel
+from ombuds.core.errors import ApplicationError
+
+from .. import mailboxes
+from ..inbound import accept, digest, refuse
+from ..models import InboundMessage, Mailbox
+from .read import external_id_of
+
+log = logging.getLogger(__name__)
+
+# Messages asked about per round trip, and how much a single download may carry.
+FETCH_BATCH = 50
+DOWNLOAD_BYTES = 8 * 1024 * 1024
+CONNECT_SECONDS = 15
+READ_SECONDS = 120
+# Enough of the header to recognise a message and to tell people who sent a refused one.
+HEADER_ITEM = b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID FROM TO SUBJECT DATE)]"
+# A refused message is recorded under its own id, so that once the limit is raised the
+# message itself is stored under its Message-ID like any other.
+REFUSED_PREFIX = "too-large:"
+
+
+class MailboxError(ApplicationError):
+    """The mailbox could not be reached or read; the message says what to fix."""
+
+    status = 502
+
+
+@dataclass
+class FolderState:
+    uid_validity: int
+    uid_next: int
+    exists: int
+
+
+@dataclass
+class MailboxCheck:
+    """What a connection test found."""
+
+    messages: int
+    unseen: int
+    idle: bool
+    folders: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FetchReport:
+    """What one fetch of one mailbox did."""
+
+    mailbox_id: int
+    found: int = 0
+    stored: int = 0
+    already_stored: int = 0
+    refused: int = 0
+    rescanned: bool = False
+    skipped: bool = False  # another worker was fetching it
+    error: str = ""
+    stored_ids: list[int] = field(default_factory=list)
+
+    def add(self, other: FetchReport) -> None:
+        self.found += other.found
+        self.stored += other.stored
+        self.already_stored += other.already_stored
+        self.refused += other.refused
+        self.rescanned = self.rescanned or other.rescanned
+        self.stored_ids += other.stored_ids
+
+
+# --------------------------------------------------------------------------- connecting
+
+
+def _ssl_context() -> ssl.SSLContext:
+    # A private CA (a company's own mail server) can be trusted through the setting;
+    # certificates are always checked.
+    return ssl.create_default_context(cafile=settings.OMBUDS_IMAP_CA_FILE or None)
+
+
+def connect(mailbox: Mailbox) -> IMAPClient:
+    """A logged-in IMAP session for `mailbox`, or a `MailboxError` saying what failed."""
+    where = f"{mailbox.host}:{mailbox.port}"
+    try:
+        imap = IMAPClient(
+            mailbox.host,
+            port=mailbox.port,
+            ssl=mailbox.use_ssl,
+            ssl_context=_ssl_context() if mailbox.use_ssl else None,
+            timeout=SocketTimeout(connect=CONNECT_SECONDS, read=READ_SECONDS),
+        )
+    except Exception as exc:
+        raise _explain(exc, where) from None
+    try:
+        if mailbox.starttls and not mailbox.use_ssl:
+            imap.starttls(_ssl_context())
+        imap.login(mailbox.username, mailbox.password)
+    except Exception as exc:
+        close_session(imap)
+        raise _explain(exc, where) from None
+    return imap
+
+
+def _explain(exc: Exception, where: str) -> MailboxError:
+    """A message an admin can act on; it never includes the password."""
+    if isinstance(exc, MailboxError):
+        return exc
+    if isinstance(exc, LoginError):
+        said = _said(exc)
+        return MailboxError(
+            "imap_login_failed",
+            f"{where} refused the user name or password" + (f": {said}" if said else "."),
+        )
+    if isinstance(exc, CapabilityError):
+        return MailboxError(
+            "imap_tls_failed", f"{where} does not offer STARTTLS; choose SSL/TLS or plain."
+        )
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return MailboxError(
+            "imap_tls_failed",
+            f"The certificate of {where} could not be verified: {exc.verify_message}.",
+        )
+    if isinstance(exc, ssl.SSLError):
+        return MailboxError(
+            "imap_tls_failed",
+            f"TLS with {where} failed ({exc.reason or exc}). Port 993 usually expects "
+            "SSL/TLS, port 143 STARTTLS.",
+        )
+    if isinstance(exc, socket.gaierror):
+        return MailboxError(
+            "imap_unreachable", f"The server name {where.rsplit(':', 1)[0]!r} is not known."
+        )
+    if isinstance(exc, ConnectionRefusedError):
+        return MailboxError("imap_unreachable", f"{where} refused the connection.")
+    if isinstance(exc, TimeoutError):
+        return MailboxError("imap_unreachable", f"{where} did not answer in time.")
+    if isinstance(exc, IMAPClientError):
+        return MailboxError("imap_protocol", f"{where} answered with an error: {_said(exc)}")
+    if isinstance(exc, OSError):
+        return MailboxError("imap_unreachable", f"Cannot reach {where}: {exc.strerror or exc}.")
+    return MailboxError("imap_failed", f"Fetching from {where} failed: {type(exc).__name__}.")
+
+
+def _said(exc: Exception) -> str:
+    text = str(exc.args[0] if exc.args else exc)
+    if text.startswith(("b'", 'b"')):
+        text = text[2:-1]
+    return " ".join(text.split())[:300]
+
+
+def close_session(imap: IMAPClient) -> None:
+    try:
+        imap.logout()
+    except Exception:
+        with contextlib.suppress(Exception):
+            imap.shutdown()
+
+
+def open_folder(imap: IMAPClient, mailbox: Mailbox) -> FolderState:
+    """Select the mailbox's folder for reading and flagging, and make sure its archive
+    folder exists."""
+    try:
+        state = imap.select_folder(mailbox.folder)
+    except IMAPClientError as exc:
+        raise MailboxError(
+            "imap_folder_missing",
+            f"The folder {mailbox.folder!r} cannot be opened: {_said(exc)}",
+        ) from None
+    if mailbox.archive_folder and not imap.folder_exists(mailbox.archive_folder):
+        try:
+            imap.create_folder(mailbox.archive_folder)
+        except IMAPClientError as exc:
+            raise MailboxError(
+                "imap_folder_missing",
+                f"The archive folder {mailbox.archive_folder!r} does not exist and cannot "
+                f"be created: {_said(exc)}",
+            ) from None
+    return FolderState(
+        uid_validity=int(state[b"UIDVALIDITY"]),
+        uid_next=int(state.get(b"UIDNEXT") or 0),
+        exists=int(state.get(b"EXISTS") or 0),
+    )
+
+
+def check_mailbox(mailbox: Mailbox) -> MailboxCheck:
+    """Connect, log in and open the folder, changing nothing: what an admin's "test"
+    button reports."""
+    imap = connect(mailbox)
+    try:
+        try:
+            status = imap.folder_status(mailbox.folder, [b"MESSAGES", b"UNSEEN"])
+        except IMAPClientError as exc:
+            raise MailboxError(
+                "imap_folder_missing",
+                f"The folder {mailbox.folder!r} cannot be opened: {_said(exc)}",
+            ) from None
+        folders = [name for _flags, _sep, name in imap.list_folders()]
+        return MailboxCheck(
+            messages=int(status.get(b"MESSAGES", 0)),
+            unseen=int(status.get(b"UNSEEN", 0)),
+            idle=imap.has_capability("IDLE"),
+            folders=sorted(str(name) for name in folders),
+        )
+    except MailboxError:
+        raise
+    except Exception as exc:
+        raise _explain(exc, f"{mailbox.host}:{mailbox.port}") from None
+    finally:
+        close_session(imap)
+
+
+# --------------------------------------------------------------------------- fetching
+
+
+def fetch_mailbox(mailbox_id: int, *, owner: str | None = None) -> FetchReport:
+    """Fetch one mailbox's new mail, if no other worker is at it: store, then flag.
+
+    Failures do not raise: they are recorded on the mailbox (shown on its page) and the
+    next attempt is pushed back.
+    """
+    owner = owner or mailboxes.lease_owner()
+    report = FetchReport(mailbox_id=mailbox_id)
+    if not mailboxes.claim_mailbox(mailbox_id=mailbox_id, owner=owner):
+        report.skipped = True
+        return report
+    where = "the server"
+    try:
+        mailbox = Mailbox.objects.select_related("workspace").get(pk=mailbox_id)
+        where = f"{mailbox.host}:{mailbox.port}"
+        imap = connect(mailbox)
+        try:
+            report.add(fetch_new(imap, mailbox, owner=owner))
+        finally:
+            close_session(imap)
+    except Exception as exc:
+        report.error = record_failure(mailbox_id, exc, where=where)
+    else:
+        mailboxes.record_poll_success(mailbox_id=mailbox_id)
+    finally:
+        mailboxes.release_mailbox(mailbox_id=mailbox_id, owner=owner)
+    return report
+
+
+def record_failure(mailbox_id: int, exc: Exception, *, where: str = "the server") -> str:
+    """Note on the mailbox why fetching failed (and back off); the reason, for people."""
+    error = _explain(exc, where)
+    if error.code in ("imap_failed", "imap_protocol"):
+        log.warning("mailbox fetch failed", exc_info=exc, extra={"mailbox": mailbox_id})
+    else:
+        log.info("mailbox unavailable: %s", error.message, extra={"mailbox": mailbox_id})
+    mailboxes.record_poll_failure(mailbox_id=mailbox_id, error=error.message)
+    return error.message
+
+
+class LeaseLost(MailboxError):
+    def __init__(self) -> None:
+        super().__init__("imap_lease_lost", "Another worker took over this mailbox.")
+
+
+def fetch_new(
+    imap: IMAPClient, mailbox: Mailbox, *, owner: str | None = None, batch: int = FETCH_BATCH
+) -> FetchReport:
+    """Store and then flag every message that arrived since the last fetch, on an open
+    session. Renews `owner`'s lease between batches and stops if it was lost."""
+    report = FetchReport(mailbox_id=mailbox.pk)
+    state = open_folder(imap, mailbox)
+    if mailbox.uid_validity != state.uid_validity:
+        # A first fetch, or the server renumbered the folder: start from its beginning.
+        report.rescanned = mailbox.uid_validity is not None
+        if report.rescanned:
+            log.info("UIDVALIDITY changed; rescanning", extra={"mailbox": mailbox.pk})
+        mailbox.uid_validity, mailbox.last_uid = state.uid_validity, 0
+        mailboxes.record_folder_state(
+            mailbox_id=mailbox.pk, uid_validity=state.uid_validity, last_uid=0
+        )
+    if state.exists == 0 or (state.uid_next and state.uid_next <= mailbox.last_uid + 1):
+        return report
+    # "n:*" always matches the last message, even when its UID is below n.
+    found = imap.search(["UID", f"{mailbox.last_uid + 1}:*"])
+    uids = sorted(uid for uid in found if uid > mailbox.last_uid)
+    report.found = len(uids)
+    for start in range(0, len(uids), batch):
+        if owner is not None and not mailboxes.renew_lease(mailbox_id=mailbox.pk, owner=owner):
+            raise LeaseLost()
+        chunk = uids[start : start + batch]
+        report.add(_fetch_batch(imap, mailbox, chunk))
+        mailbox.last_uid = chunk[-1]
+        mailboxes.record_folder_state(
+            mailbox_id=mailbox.pk, uid_validity=state.uid_validity, last_uid=mailbox.last_uid
+        )
+    return report
+
+
+@dataclass
+class _Seen:
+    uid: int
+    size: int
+    header: bytes
+    external_id: str  # "" when only the whole message can tell (no Message-ID)
+
+
+def _fetch_batch(imap: IMAPClient, mailbox: Mailbox, uids: list[int]) -> FetchReport:
+    report = FetchReport(mailbox_id=mailbox.pk)
+    seen = _sizes_and_ids(imap, uids)
+    known = _stored_ids(mailbox, [s.external_id for s in seen if s.external_id])
+    limit = settings.OMBUDS_MAX_INBOUND_BYTES
+    too_large = {s.uid for s in seen if s.size > limit}
+    wanted = [s for s in seen if s.size <= limit and s.external_id not in known]
+    done = [s.uid for s in seen if s.size <= limit and s.external_id in known]
+    report.already_stored = len(done)
+    bodies = dict(_download(imap, wanted))
+    missing = [s.uid for s in wanted if s.uid not in bodies]
+    if missing:
+        # Gone between two commands (another client expunged it) or a server fault; the
+        # rest of the batch is still stored, the next fetch looks again.
+        raise MailboxError(
+            "imap_protocol", f"The server did not send the messages with UIDs {missing}."
+        )
+    source = f"mailbox:{mailbox.pk}"
+    with transaction.atomic():
+        for item in seen:
+            if item.uid in too_large:
+                report.refused += _refuse_too_large(mailbox, item, source)
+                continue
+            if item.uid not in bodies:
+                continue
+            raw = bodies[item.uid]
+            try:
+                inbound, created = accept(
+                    workspace=mailbox.workspace,
+                    channel=Channel.EMAIL,
+                    raw=raw,
+                    external_id=external_id_of(raw),
+                    source=source,
+                )
+            except ApplicationError as exc:  # larger than the server said
+                report.refused += _refuse_too_large(mailbox, item, source, reason=exc.message)
+                continue
+            done.append(item.uid)
+            if created:
+                report.stored += 1
+                report.stored_ids.append(inbound.pk)
+            else:
+                report.already_stored += 1
+    # Committed: only now may the server forget them.
+    _finish(imap, mailbox, sorted(done))
+    return report
+
+
+def _sizes_and_ids(imap: IMAPClient, uids: list[int]) -> list[_Seen]:
+    answer = imap.fetch(uids, [b"RFC822.SIZE", HEADER_ITEM])
+    seen = []
+    for uid in uids:
+        row = answer.get(uid)
+        if row is None:
+            continue  # expunged meanwhile
+        header = next((v for k, v in row.items() if k.startswith(b"BODY[HEADER")), b"") or b""
+        external_id = external_id_of(header) if header.strip() else ""
+        if external_id == digest(header):  # no Message-ID: the whole message decides
+            external_id = ""
+        seen.append(_Seen(uid, int(row.get(b"RFC822.SIZE") or 0), header, external_id))
+    return seen
+
+
+def _stored_ids(mailbox: Mailbox, external_ids: list[str]) -> set[str]:
+    if not external_ids:
+        return set()
+    return set(
+        InboundMessage.objects.filter(
+            workspace_id=mailbox.workspace_id, channel=Channel.EMAIL, external_id__in=external_ids
+        ).values_list("external_id", flat=True)
+    )
+
+
+def _download(imap: IMAPClient, wanted: list[_Seen]) -> Iterator[tuple[int, bytes]]:
+    group: list[int] = []
+    size = 0
+    for item in [*wanted, None]:
+        if item is not None and (not group or size + item.size <= DOWNLOAD_BYTES):
+            group.append(item.uid)
+            size += item.size
+            continue
+        if group:
+            for uid, row in imap.fetch(group, [b"BODY.PEEK[]"]).items():
+                if row.get(b"BODY[]") is not None:
+                    yield uid, bytes(row[b"BODY[]"])
+        group, size = ([item.uid], item.size) if item is not None else ([], 0)
+
+
+def _refuse_too_large(mailbox: Mailbox, item: _Seen, source: str, reason: str = "") -> int:
+    limit = settings.OMBUDS_MAX_INBOUND_BYTES
+    reason = reason or (
+        f"The email is {item.size:,} bytes; at most {limit:,} are taken in. It was left "
+        f"on the server, unread."
+    )
+    _row, created = refuse(
+        workspace=mailbox.workspace,
+        channel=Channel.EMAIL,
+        external_id=REFUSED_PREFIX + (item.external_id or digest(item.header)),
+        excerpt=item.header,
+        size=item.size,
+        outcome="too_large",
+        reason=reason,
+        source=source,
+    )
+    if created:
+        log.info("email too large, left on server", extra={"mailbox": mailbox.pk})
+    return 1 if created else 0
+
+
+def _finish(imap: IMAPClient, mailbox: Mailbox, uids: list[int]) -> None:
+    """Tell the server these messages are safely stored, the way the mailbox asks."""
+    if not uids:
+        return
+    if mailbox.archive_folder:
+        if imap.has_capability("MOVE"):
+            imap.move(uids, mailbox.archive_folder)
+            return
+        imap.copy(uids, mailbox.archive_folder)
+        _delete(imap, uids)
+    elif mailbox.delete_after_fetch:
+        _delete(imap, uids)
+    else:
+        imap.add_flags(uids, [SEEN], silent=True)
+
+
+def _delete(imap: IMAPClient, uids: list[int]) -> None:
+    imap.add_flags(uids, [DELETED], silent=True)
+    if imap.has_capability("UIDPLUS"):
+        imap.uid_expunge(uids)
+    else:
+        # Without UIDPLUS, EXPUNGE also removes what others marked deleted in this
+        # folder; that is what they asked for, only sooner.
+        imap.expunge()
