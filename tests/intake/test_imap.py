@@ -84,6 +84,21 @@ def test_new_mail_is_stored_filed_and_then_flagged_seen(workspace, dovecot, mail
     assert (again.found, again.stored) == (0, 0)
 
 
+def test_stored_mail_is_filed_by_one_queued_task_per_batch(
+    workspace, dovecot, mail_user, django_capture_on_commit_callbacks
+):
+    dovecot.append(mail_user, email(1), email(2), email(3))
+    mailbox = mailbox_for(workspace, dovecot, mail_user)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        fetch_mailbox(mailbox.pk)
+
+    # One wake-up for the batch (the queue runs it inline in tests), and it filed all three.
+    assert len(callbacks) == 1
+    assert Message.objects.filter(workspace=workspace).count() == 3
+    assert not InboundMessage.objects.filter(status=InboundStatus.PENDING).exists()
+
+
 def test_a_reply_fetched_later_joins_the_case_of_the_first_email(workspace, dovecot, mail_user):
     mailbox = mailbox_for(workspace, dovecot, mail_user)
     dovecot.append(mail_user, email(1))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.conf import settings
@@ -46,8 +46,12 @@ def accept(
     content_type: str = "message/rfc822",
     source: str = "",
     received_at: datetime | None = None,
+    wake: bool = True,
 ) -> tuple[InboundMessage, bool]:
-    """Store what a channel brought before anyone is told it arrived; (row, created)."""
+    """Store what a channel brought before anyone is told it arrived; (row, created).
+
+    On commit a worker is woken to process it; an adapter storing many at once passes
+    `wake=False` and calls `wake_processing` once for all of them."""
     if len(raw) > settings.OMBUDS_MAX_INBOUND_BYTES:
         raise ApplicationError(
             "payload_too_large",
@@ -75,8 +79,17 @@ def accept(
         if existing is None:  # not a duplicate after all: a real integrity problem
             raise
         return existing, False
-    transaction.on_commit(lambda: _wake(inbound.pk))
+    if wake:
+        transaction.on_commit(lambda: _wake(inbound.pk))
     return inbound, True
+
+
+def wake_processing(inbound_ids: Iterable[int]) -> None:
+    """Have a worker process these stored rows once the current transaction commits:
+    one queued task for all of them instead of one each."""
+    ids = list(inbound_ids)
+    if ids:
+        transaction.on_commit(lambda: _wake_many(ids))
 
 
 def refuse(
@@ -207,15 +220,7 @@ def process_pending(
         ids = pending_ids(size, after=after)
         if not ids:
             break
-        with transaction.atomic():
-            rows = list(
-                InboundMessage.objects.select_for_update(skip_locked=True)
-                .select_related("workspace")
-                .filter(pk__in=ids, status=InboundStatus.PENDING)
-                .order_by("received_at", "pk")
-            )
-            for inbound in rows:
-                _process_locked(inbound)
+        _process_rows(ids)
         last = InboundMessage.objects.filter(pk=ids[-1]).values_list("received_at", "pk")[0]
         after = (last[0], last[1])
         done += len(ids)
@@ -226,7 +231,34 @@ def process_pending(
     return done
 
 
+def process_ids(inbound_ids: Iterable[int], *, batch: int = BATCH) -> int:
+    """Process those of these rows that are still pending, in the order they arrived, a
+    batch per transaction; returns how many were asked for."""
+    ids = sorted(set(inbound_ids))
+    for start in range(0, len(ids), batch):
+        _process_rows(ids[start : start + batch])
+    return len(ids)
+
+
+def _process_rows(ids: list[int]) -> None:
+    with transaction.atomic():
+        rows = list(
+            InboundMessage.objects.select_for_update(skip_locked=True)
+            .select_related("workspace")
+            .filter(pk__in=ids, status=InboundStatus.PENDING)
+            .order_by("received_at", "pk")
+        )
+        for inbound in rows:
+            _process_locked(inbound)
+
+
 def _wake(inbound_id: int) -> None:
     from .tasks import process_inbound_task
 
     process_inbound_task(inbound_id)
+
+
+def _wake_many(inbound_ids: list[int]) -> None:
+    from .tasks import process_inbound_batch_task
+
+    process_inbound_batch_task(inbound_ids)

@@ -5,13 +5,18 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from .email.imap import fetch_mailbox
-from .inbound import process_inbound, process_pending
+from .inbound import process_ids, process_inbound, process_pending
 from .mailboxes import due_mailbox_ids
 
 
 @db_task()
 def process_inbound_task(inbound_id: int) -> None:
     process_inbound(inbound_id)
+
+
+@db_task()
+def process_inbound_batch_task(inbound_ids: list[int]) -> int:
+    return process_ids(inbound_ids)
 
 
 @db_periodic_task(crontab(minute="*"))

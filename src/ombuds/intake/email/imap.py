@@ -38,7 +38,7 @@ from ombuds.conversations.models import Channel
 from ombuds.core.errors import ApplicationError
 
 from .. import mailboxes
-from ..inbound import accept, digest, refuse
+from ..inbound import accept, digest, refuse, wake_processing
 from ..models import InboundMessage, Mailbox
 from .read import external_id_of
 
@@ -365,6 +365,7 @@ def _fetch_batch(imap: IMAPClient, mailbox: Mailbox, uids: list[int]) -> FetchRe
                     raw=raw,
                     external_id=external_id_of(raw),
                     source=source,
+                    wake=False,
                 )
             except ApplicationError as exc:  # larger than the server said
                 report.refused += _refuse_too_large(mailbox, item, source, reason=exc.message)
@@ -375,7 +376,8 @@ def _fetch_batch(imap: IMAPClient, mailbox: Mailbox, uids: list[int]) -> FetchRe
                 report.stored_ids.append(inbound.pk)
             else:
                 report.already_stored += 1
-    # Committed: only now may the server forget them.
+    # Committed: a worker may file them, and only now may the server forget them.
+    wake_processing(report.stored_ids)
     _finish(imap, mailbox, sorted(done))
     return report
 
