@@ -60,7 +60,8 @@ class Database:
             parts = urlsplit(url)
             self.name = (dj_database_url.parse(url)["NAME"] + "_crash")[:63]
             self.url = urlunsplit(parts._replace(path="/" + self.name))
-            self.admin_url = url.replace("postgres://", "postgresql://", 1)
+            # CREATE/DROP DATABASE run from the maintenance database, which always exists.
+            self.admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
             self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
             self._admin(f'CREATE DATABASE "{self.name}"')
 
