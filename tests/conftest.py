@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from tests import builders
+from tests.intake.dovecot import dovecot, mail_user  # noqa: F401  (IMAP tests' Dovecot)
 
 
 @pytest.fixture(autouse=True)

@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
 from imapclient import IMAPClient
 
 DOVECOT = "/usr/sbin/dovecot"
@@ -247,3 +248,19 @@ def _group(account: pwd.struct_passwd) -> str:
     import grp
 
     return grp.getgrgid(account.pw_gid).gr_name
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """A Dovecot IMAP server for the whole run, in a temporary directory."""
+    if not available():
+        pytest.skip(f"needs Dovecot: {DOVECOT} is missing (apt-get install dovecot-imapd)")
+    server = Dovecot().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_user(dovecot):
+    """A fresh mail account on the server, so tests do not see each other's mail."""
+    return dovecot.new_user()

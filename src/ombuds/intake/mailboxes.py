@@ -15,16 +15,19 @@ import socket
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from email import policy
+from email.parser import BytesHeaderParser
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ombuds.conversations.models import Channel
 from ombuds.core.errors import ApplicationError, NotFound
 from ombuds.core.models import Workspace
 
-from .models import Mailbox
+from .models import InboundMessage, Mailbox
 
 # A lease outlives the slowest batch a healthy worker fetches between two renewals.
 LEASE_SECONDS = 120
@@ -33,6 +36,8 @@ FIRST_RETRY_SECONDS = 60
 MAX_RETRY_SECONDS = 3600
 ERROR_CHARS = 1000
 SECURITY_CHOICES = ("ssl", "starttls", "plain")
+# The external id under which an email too large to take in is recorded.
+REFUSED_PREFIX = "too-large:"
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,40 @@ def mailbox_of(*, workspace: Workspace, pk: int) -> Mailbox:
     if mailbox is None:
         raise NotFound("mailbox", pk)
     return mailbox
+
+
+@dataclass(frozen=True)
+class RefusedEmail:
+    received_at: datetime
+    size: int
+    sender: str
+    subject: str
+    reason: str
+
+
+def refused_mail(*, workspace: Workspace, limit: int = 10) -> list[RefusedEmail]:
+    """The latest emails left on a server because they were too large, newest first."""
+    # The refusal's own id prefix keeps this an index range on (workspace, channel, id).
+    rows = InboundMessage.objects.filter(
+        workspace=workspace,
+        channel=Channel.EMAIL,
+        external_id__gte=REFUSED_PREFIX,
+        external_id__lt=REFUSED_PREFIX[:-1] + chr(ord(REFUSED_PREFIX[-1]) + 1),
+    ).order_by("-received_at", "-pk")[:limit]
+    refused = []
+    for row in rows:
+        # Only the headers were kept: a few hundred bytes.
+        headers = BytesHeaderParser(policy=policy.default).parsebytes(bytes(row.raw)[:8192])
+        refused.append(
+            RefusedEmail(
+                received_at=row.received_at,
+                size=row.size,
+                sender=str(headers.get("From", ""))[:200],
+                subject=str(headers.get("Subject", ""))[:200],
+                reason=row.error,
+            )
+        )
+    return refused
 
 
 def due_mailbox_ids(*, now=None) -> list[int]:
@@ -125,6 +164,17 @@ def _apply(mailbox: Mailbox, spec: MailboxSettings) -> None:
     mailbox.archive_folder = spec.archive_folder.strip()
     mailbox.delete_after_fetch = spec.delete_after_fetch
     mailbox.is_active = spec.is_active
+
+
+def draft_mailbox(
+    *, workspace: Workspace, spec: MailboxSettings, based_on: Mailbox | None = None
+) -> Mailbox:
+    """An unsaved mailbox with these settings (the stored password when none is given),
+    for testing the connection before saving."""
+    _check(spec, needs_password=based_on is None)
+    mailbox = Mailbox(workspace=workspace, password=based_on.password if based_on else "")
+    _apply(mailbox, spec)
+    return mailbox
 
 
 @transaction.atomic

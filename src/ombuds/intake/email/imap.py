@@ -51,9 +51,9 @@ CONNECT_SECONDS = 15
 READ_SECONDS = 120
 # Enough of the header to recognise a message and to tell people who sent a refused one.
 HEADER_ITEM = b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID FROM TO SUBJECT DATE)]"
-# A refused message is recorded under its own id, so that once the limit is raised the
-# message itself is stored under its Message-ID like any other.
-REFUSED_PREFIX = "too-large:"
+# A refused message is recorded under an id of its own (mailboxes.REFUSED_PREFIX), so
+# that once the limit is raised the message itself is stored under its Message-ID.
+REFUSED_PREFIX = mailboxes.REFUSED_PREFIX
 
 
 class MailboxError(ApplicationError):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, auth, cases, inbox
+from .views import attachments, auth, cases, inbox, mailboxes
 
 # Included by ombuds.web.urls into the "web" namespace at the site root.
 urlpatterns = [
@@ -16,6 +16,13 @@ urlpatterns = [
         "w/<slug:slug>/cases/<str:reference>/properties/",
         cases.case_properties,
         name="case_properties",
+    ),
+    path("w/<slug:slug>/settings/mailboxes/", mailboxes.mailbox_list, name="mailboxes"),
+    path("w/<slug:slug>/settings/mailboxes/new/", mailboxes.mailbox_new, name="mailbox_new"),
+    path(
+        "w/<slug:slug>/settings/mailboxes/<int:mailbox_id>/",
+        mailboxes.mailbox_edit,
+        name="mailbox_edit",
     ),
     path(
         "w/<slug:slug>/attachments/<int:attachment_id>/",
