@@ -111,6 +111,20 @@ def test_a_reply_fetched_later_joins_the_case_of_the_first_email(workspace, dove
     assert reply.case_id == first.case_id
 
 
+def test_mail_already_read_in_the_mailbox_is_left_alone_when_marking_read(
+    workspace, dovecot, mail_user
+):
+    imap = dovecot.client(mail_user)
+    imap.append("INBOX", email(1), flags=[SEEN])  # read in a mail client long ago
+    imap.append("INBOX", email(2))
+    imap.logout()
+    mailbox = mailbox_for(workspace, dovecot, mail_user)
+
+    assert fetch_mailbox(mailbox.pk).stored == 1
+
+    assert [r.external_id for r in InboundMessage.objects.all()] == ["<m2@example.com>"]
+
+
 def test_fetched_mail_can_be_moved_to_an_archive_folder(workspace, dovecot, mail_user):
     dovecot.append(mail_user, email(1), email(2))
     mailbox = mailbox_for(workspace, dovecot, mail_user, archive_folder="Archive")

@@ -308,8 +308,14 @@ def fetch_new(
         )
     if state.exists == 0 or (state.uid_next and state.uid_next <= mailbox.last_uid + 1):
         return report
+    criteria = ["UID", f"{mailbox.last_uid + 1}:*"]
+    if not (mailbox.archive_folder or mailbox.delete_after_fetch):
+        # Where fetched mail stays in the folder, \Seen is what marks it done: mail a
+        # person read there before (years of it, when a mailbox is first connected)
+        # is left alone. Moved or deleted mail leaves only new mail behind.
+        criteria.insert(0, "UNSEEN")
     # "n:*" always matches the last message, even when its UID is below n.
-    found = imap.search(["UID", f"{mailbox.last_uid + 1}:*"])
+    found = imap.search(criteria)
     uids = sorted(uid for uid in found if uid > mailbox.last_uid)
     report.found = len(uids)
     for start in range(0, len(uids), batch):

@@ -38,7 +38,13 @@ class MailboxForm(forms.Form):
     )
     folder = forms.CharField(label=_("Folder"), max_length=255, initial="INBOX")
     after_fetch = forms.ChoiceField(
-        label=_("Once an email is stored"), choices=AFTER_FETCH, initial="seen"
+        label=_("Once an email is stored"),
+        choices=AFTER_FETCH,
+        initial="seen",
+        help_text=_(
+            "When fetched mail is only marked as read, mail already read in the mailbox "
+            "is left alone."
+        ),
     )
     archive_folder = forms.CharField(
         label=_("Archive folder"),
