@@ -99,6 +99,48 @@ def parse_share(raws: list[bytes]) -> dict:
     return out
 
 
+def imap_fetch_rate(count: int, seed: int) -> dict | None:
+    """Emails per second from a local Dovecot into the database (stored, not yet filed),
+    the way `fetch_mailbox` does it: sizes and ids first, download, store, commit, move."""
+    from tests.intake import dovecot as dovecot_server
+
+    if not dovecot_server.available():
+        return None
+    from tests.intake.mail_corpus import stream
+
+    from ombuds.accounts.services import create_workspace
+    from ombuds.intake.email.imap import fetch_mailbox
+    from ombuds.intake.mailboxes import MailboxSettings, create_mailbox
+
+    server = dovecot_server.Dovecot().start()
+    try:
+        user = server.new_user()
+        imap = server.client(user)
+        emails = list(stream(count, seed=seed))
+        for start in range(0, count, 200):
+            imap.multiappend("INBOX", [e.raw for e in emails[start : start + 200]])
+        imap.logout()
+        ws = create_workspace(slug="imap", name="IMAP", case_prefix="IMA")
+        mailbox = create_mailbox(
+            workspace=ws,
+            spec=MailboxSettings(
+                address="support@imap.test",
+                host=server.host,
+                port=server.port,
+                security="plain",
+                username=user,
+                password=dovecot_server.PASSWORD,
+                archive_folder="Archive",
+            ),
+        )
+        began = time.perf_counter()
+        report = fetch_mailbox(mailbox.pk)
+        seconds = time.perf_counter() - began
+    finally:
+        server.stop()
+    return {"emails": count, "stored": report.stored, "per_s": round(report.stored / seconds)}
+
+
 def run_worker(database: str, database_url: str, size: int, profile: bool) -> dict:
     data_dir = Path(f"/tmp/ombuds-bench/ingest-{database}-{size}")
     shutil.rmtree(data_dir, ignore_errors=True)
@@ -230,6 +272,9 @@ def run_worker(database: str, database_url: str, size: int, profile: bool) -> di
         "messages": Message.objects.filter(workspace=ws).count(),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+    result["imap_fetch"] = (
+        imap_fetch_rate(min(size, 10_000), seed=size + 1) if size <= 10_000 else None
+    )
     if profiler is not None:
         path = REPO / "bench" / "results" / f"ingest-{database}-{size}.prof"
         path.parent.mkdir(exist_ok=True)
@@ -287,6 +332,12 @@ def print_result(r: dict) -> None:
     print(f"  queries per email         : {r['queries_per_email']}")
     print(f"  processed / cases / msgs  : {r['processed']:,} / {r['cases']:,} / {r['messages']:,}")
     print(f"  peak RSS                  : {r['peak_rss_mib']} MiB")
+    if r.get("imap_fetch"):
+        f = r["imap_fetch"]
+        print(
+            f"  IMAP fetch (store only)   : {f['per_s']:>7,} emails/s"
+            f" ({f['stored']:,} from Dovecot)"
+        )
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from imapclient import SEEN, IMAPClient
 
@@ -482,3 +483,61 @@ def test_fetch_mail_once_fails_loudly_when_a_mailbox_cannot_be_fetched(
     with pytest.raises(CommandError, match="1 mailbox"):
         call_command("fetch-mail", "--once", stdout=out)
     assert "refused the user name or password" in out.getvalue()
+
+
+# Watchers are threads with database connections of their own; the SQLite test database
+# lives in memory, where concurrent connections lock each other out.
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_idle_supervisor_watches_mailboxes_as_they_come_and_go(dovecot, mail_user):
+    from ombuds.intake.email.idle import watch_mailboxes
+    from ombuds.intake.mailboxes import update_mailbox
+    from tests import builders
+
+    workspace = builders.workspace("resale", prefix="RES")
+    stop = threading.Event()
+    seen = []
+
+    def supervise():
+        try:
+            watch_mailboxes(
+                stop=stop,
+                on_change=lambda what, m: seen.append((what, m.pk)),
+                rescan_every=0.3,
+                check_every=0.3,
+            )
+        finally:
+            connection.close()
+
+    supervisor = threading.Thread(target=supervise, daemon=True)
+    supervisor.start()
+    try:
+        mailbox = mailbox_for(workspace, dovecot, mail_user)  # added while it runs
+        dovecot.append(mail_user, email(1))
+        assert _eventually(lambda: InboundMessage.objects.filter(workspace=workspace).count() == 1)
+        assert seen == [("watching", mailbox.pk)]
+
+        # Switched off: its watcher stops and lets go of the mailbox.
+        spec = MailboxSettings(
+            address=mailbox.address,
+            host=mailbox.host,
+            port=mailbox.port,
+            security="plain",
+            username=mailbox.username,
+            is_active=False,
+        )
+        update_mailbox(mailbox=mailbox, spec=spec)
+        assert _eventually(lambda: Mailbox.objects.get(pk=mailbox.pk).lease_owner == "")
+    finally:
+        stop.set()
+        supervisor.join(timeout=20)
+    assert not supervisor.is_alive()
+
+
+def _eventually(condition, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()

@@ -192,6 +192,7 @@ def watch_mailboxes(
     on_round: OnRound | None = None,
     on_change: Callable[[str, Mailbox], None] | None = None,
     rescan_every: float = RESCAN_SECONDS,
+    check_every: float = CHECK_SECONDS,
 ) -> None:
     """Run a watcher per active mailbox (optionally filtered), starting and stopping
     them as mailboxes are added, edited or switched off, until `stop` is set."""
@@ -210,7 +211,7 @@ def watch_mailboxes(
                 gone = mailbox is None or not watcher.thread.is_alive()
                 if gone or _fingerprint(mailbox) != watcher.fingerprint:
                     watcher.stop.set()
-                    watcher.thread.join(timeout=CHECK_SECONDS * 3)
+                    watcher.thread.join(timeout=check_every * 3)
                     del watchers[pk]
             for pk, mailbox in current.items():
                 if pk in watchers:
@@ -220,7 +221,7 @@ def watch_mailboxes(
                 own_stop = threading.Event()
                 thread = threading.Thread(
                     target=_run_watcher,
-                    args=(pk, own_stop, on_round),
+                    args=(pk, own_stop, on_round, check_every),
                     name=f"imap-idle-{pk}",
                     daemon=True,
                 )
@@ -231,12 +232,14 @@ def watch_mailboxes(
         for watcher in watchers.values():
             watcher.stop.set()
         for watcher in watchers.values():
-            watcher.thread.join(timeout=CHECK_SECONDS * 3)
+            watcher.thread.join(timeout=check_every * 3)
 
 
-def _run_watcher(mailbox_id: int, stop: threading.Event, on_round: OnRound | None) -> None:
+def _run_watcher(
+    mailbox_id: int, stop: threading.Event, on_round: OnRound | None, check_every: float
+) -> None:
     try:
-        watch_mailbox(mailbox_id, stop=stop, on_round=on_round)
+        watch_mailbox(mailbox_id, stop=stop, on_round=on_round, check_every=check_every)
     except Exception:
         log.exception("mailbox watcher stopped", extra={"mailbox": mailbox_id})
     finally:
