@@ -201,6 +201,35 @@ def test_nothing_is_flagged_when_storing_fails(workspace, dovecot, mail_user, mo
     assert fetch_mailbox(mailbox.pk).stored == 2
 
 
+def test_a_message_the_server_will_not_send_holds_up_only_itself(
+    workspace, dovecot, mail_user, monkeypatch
+):
+    dovecot.append(mail_user, email(1), email(2), email(3))
+    mailbox = mailbox_for(workspace, dovecot, mail_user)
+    real_download = imap_fetch._download
+
+    def without_uid_2(imap, wanted):
+        return ((uid, raw) for uid, raw in real_download(imap, wanted) if uid != 2)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(imap_fetch, "_download", without_uid_2)
+        failed = fetch_mailbox(mailbox.pk)
+
+    assert "UID 2" in failed.error and failed.stored == 2
+    assert {uid: SEEN in f for uid, f in server_view(dovecot, mail_user).items()} == {
+        1: True,
+        2: False,
+        3: True,
+    }
+    mailbox.refresh_from_db()
+    assert mailbox.last_uid == 1
+
+    Mailbox.objects.filter(pk=mailbox.pk).update(retry_at=None)
+    again = fetch_mailbox(mailbox.pk)
+    assert (again.stored, again.already_stored, again.error) == (1, 0, "")
+    assert InboundMessage.objects.filter(workspace=workspace).count() == 3
+
+
 def test_a_message_without_message_id_is_stored_once_across_refetches(
     workspace, dovecot, mail_user, monkeypatch
 ):

@@ -266,6 +266,8 @@ def fetch_mailbox(mailbox_id: int, *, owner: str | None = None) -> FetchReport:
         finally:
             close_session(imap)
     except Exception as exc:
+        if isinstance(exc, Undelivered):
+            report.add(exc.report)
         report.error = record_failure(mailbox_id, exc, where=where)
     else:
         mailboxes.record_poll_success(mailbox_id=mailbox_id)
@@ -322,12 +324,33 @@ def fetch_new(
         if owner is not None and not mailboxes.renew_lease(mailbox_id=mailbox.pk, owner=owner):
             raise LeaseLost()
         chunk = uids[start : start + batch]
-        report.add(_fetch_batch(imap, mailbox, chunk))
+        try:
+            report.add(_fetch_batch(imap, mailbox, chunk))
+        except Undelivered as stuck:
+            # The rest of the batch is stored and done; the next fetch starts at the
+            # message the server would not send.
+            report.add(stuck.report)
+            stuck.report = report  # what this whole fetch did, for the caller
+            mailboxes.record_folder_state(
+                mailbox_id=mailbox.pk, uid_validity=state.uid_validity, last_uid=stuck.uid - 1
+            )
+            raise
         mailbox.last_uid = chunk[-1]
         mailboxes.record_folder_state(
             mailbox_id=mailbox.pk, uid_validity=state.uid_validity, last_uid=mailbox.last_uid
         )
     return report
+
+
+class Undelivered(MailboxError):
+    """The server listed a message but would not send it."""
+
+    def __init__(self, uid: int, report: FetchReport) -> None:
+        super().__init__(
+            "imap_protocol", f"The server did not send the message with UID {uid}; retrying."
+        )
+        self.uid = uid
+        self.report = report
 
 
 @dataclass
@@ -348,13 +371,14 @@ def _fetch_batch(imap: IMAPClient, mailbox: Mailbox, uids: list[int]) -> FetchRe
     done = [s.uid for s in seen if s.size <= limit and s.external_id in known]
     report.already_stored = len(done)
     bodies = dict(_download(imap, wanted))
-    missing = [s.uid for s in wanted if s.uid not in bodies]
-    if missing:
-        # Gone between two commands (another client expunged it) or a server fault; the
-        # rest of the batch is still stored, the next fetch looks again.
-        raise MailboxError(
-            "imap_protocol", f"The server did not send the messages with UIDs {missing}."
-        )
+    missing = {s.uid for s in wanted if s.uid not in bodies}
+    # Usually expunged by another client between two commands: nothing left to store.
+    # One that is still there points at a fault on the server's side.
+    stuck = (
+        sorted(set(imap.search(["UID", ",".join(map(str, sorted(missing)))])) & missing)
+        if missing
+        else []
+    )
     source = f"mailbox:{mailbox.pk}"
     with transaction.atomic():
         for item in seen:
@@ -385,6 +409,8 @@ def _fetch_batch(imap: IMAPClient, mailbox: Mailbox, uids: list[int]) -> FetchRe
     # Committed: a worker may file them, and only now may the server forget them.
     wake_processing(report.stored_ids)
     _finish(imap, mailbox, sorted(done))
+    if stuck:
+        raise Undelivered(stuck[0], report)
     return report
 
 
