@@ -3,7 +3,9 @@
 Nothing of the system's own Dovecot configuration is used. The server listens on free
 ports of 127.0.0.1: plain IMAP (which also offers STARTTLS) and IMAPS, both with a
 self-signed certificate made here. Users live in a passwd-file that Dovecot re-reads
-when it changes, so a test can add a user while the server runs.
+when it changes, so a test can add a user while the server runs. Below the server are
+the small builders the IMAP tests share: an email, a mailbox on the server, and what
+another mail client would see in a folder.
 
 Dovecot refuses to run its login processes as root and refuses mail access for uid 0.
 Run as root (as on CI containers), the login processes run as Debian's `dovenull` user
@@ -25,6 +27,8 @@ from pathlib import Path
 
 import pytest
 from imapclient import IMAPClient
+
+from ombuds.intake.mailboxes import MailboxSettings, create_mailbox
 
 DOVECOT = "/usr/sbin/dovecot"
 PASSWORD = "mailbox-secret"
@@ -242,6 +246,51 @@ service stats {{
 
     def ssl_context(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=str(self.cert_file))
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def email(n: int, *, sender="ann@example.com", subject=None, answers=None, body=None) -> bytes:
+    """A plain customer email with Message-ID <m{n}@example.com>."""
+    lines = [
+        f"From: Ann Buyer <{sender}>",
+        "To: support@resale.test",
+        f"Subject: {subject or f'Question {n}'}",
+        f"Message-ID: <m{n}@example.com>",
+        "Date: Tue, 01 Dec 2026 10:00:00 +0000",
+    ]
+    if answers:
+        lines += [f"In-Reply-To: <{answers}>", f"References: <{answers}>"]
+    lines += ["Content-Type: text/plain; charset=utf-8", "", body or f"My question number {n}."]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def mailbox_for(workspace, dovecot, user, **overrides):
+    """A workspace's mailbox on this test server, for `user`, over plain IMAP."""
+    spec = {
+        "address": "support@resale.test",
+        "host": dovecot.host,
+        "port": dovecot.port,
+        "security": "plain",
+        "username": user,
+        "password": PASSWORD,
+        **overrides,
+    }
+    return create_mailbox(workspace=workspace, spec=MailboxSettings(**spec))
+
+
+def server_view(dovecot, user, folder="INBOX") -> dict[int, set[bytes]]:
+    """UID → flags of every message in `folder`, as another mail client would see it."""
+    imap = dovecot.client(user)
+    try:
+        imap.select_folder(folder, readonly=True)
+        uids = imap.search("ALL")
+        if not uids:
+            return {}
+        return {uid: set(row[b"FLAGS"]) for uid, row in imap.fetch(uids, ["FLAGS"]).items()}
+    finally:
+        imap.logout()
 
 
 def _group(account: pwd.struct_passwd) -> str:

@@ -3,66 +3,22 @@ and a failing or refused message is recorded, never lost."""
 
 from __future__ import annotations
 
-import threading
+import socket
 import time
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 from imapclient import SEEN, IMAPClient
 
 from ombuds.conversations.models import Message
 from ombuds.intake import mailboxes
-from ombuds.intake.email import imap as imap_fetch
-from ombuds.intake.email.idle import watch_mailbox
 from ombuds.intake.email.imap import MailboxError, check_mailbox, fetch_mailbox
+from ombuds.intake.email.imap import fetch as imap_fetch
 from ombuds.intake.inbound import process_pending
-from ombuds.intake.mailboxes import MailboxSettings, create_mailbox
 from ombuds.intake.models import InboundMessage, InboundStatus, Mailbox
 from ombuds.intake.tasks import poll_mailboxes
-from tests.intake.dovecot import PASSWORD
-
-
-def email(n: int, *, sender="ann@example.com", subject=None, answers=None, body=None) -> bytes:
-    lines = [
-        f"From: Ann Buyer <{sender}>",
-        "To: support@resale.test",
-        f"Subject: {subject or f'Question {n}'}",
-        f"Message-ID: <m{n}@example.com>",
-        "Date: Tue, 01 Dec 2026 10:00:00 +0000",
-    ]
-    if answers:
-        lines += [f"In-Reply-To: <{answers}>", f"References: <{answers}>"]
-    lines += ["Content-Type: text/plain; charset=utf-8", "", body or f"My question number {n}."]
-    return ("\r\n".join(lines) + "\r\n").encode()
-
-
-def mailbox_for(workspace, dovecot, user, **overrides) -> Mailbox:
-    spec = {
-        "address": "support@resale.test",
-        "host": dovecot.host,
-        "port": dovecot.port,
-        "security": "plain",
-        "username": user,
-        "password": PASSWORD,
-        **overrides,
-    }
-    return create_mailbox(workspace=workspace, spec=MailboxSettings(**spec))
-
-
-def server_view(dovecot, user, folder="INBOX") -> dict[int, set[bytes]]:
-    """UID → flags of every message in `folder`, as another mail client would see it."""
-    imap = dovecot.client(user)
-    try:
-        imap.select_folder(folder, readonly=True)
-        uids = imap.search("ALL")
-        if not uids:
-            return {}
-        return {uid: set(row[b"FLAGS"]) for uid, row in imap.fetch(uids, ["FLAGS"]).items()}
-    finally:
-        imap.logout()
+from tests.intake.dovecot import email, mailbox_for, server_view
 
 
 def test_new_mail_is_stored_filed_and_then_flagged_seen(workspace, dovecot, mail_user):
@@ -337,8 +293,6 @@ def test_a_wrong_password_is_shown_on_the_mailbox_and_retried_later(workspace, d
 
 
 def test_an_unreachable_server_gets_a_clear_error(workspace, dovecot, mail_user):
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         closed_port = s.getsockname()[1]
@@ -432,141 +386,3 @@ def test_two_workspaces_mailboxes_stay_apart(
     assert mine_msg.case.workspace_id == workspace.pk
     assert mine_msg.case.requester.workspace_id == workspace.pk
     assert Message.objects.filter(workspace=other_workspace).count() == 2
-
-
-def test_idle_wakes_within_seconds_of_new_mail(workspace, dovecot, mail_user):
-    mailbox = mailbox_for(workspace, dovecot, mail_user)
-    stop = threading.Event()
-    rounds = []
-    appended_at = []
-
-    def deliver_later():
-        time.sleep(1.0)
-        appended_at.append(time.monotonic())
-        dovecot.append(mail_user, email(7))
-
-    def on_round(round_):
-        rounds.append((round_, time.monotonic()))
-        if round_.woke_by == "start":
-            threading.Thread(target=deliver_later, daemon=True).start()
-        if round_.report.stored or len(rounds) > 5:
-            stop.set()
-
-    guard = threading.Timer(20, stop.set)
-    guard.start()
-    try:
-        watch_mailbox(mailbox.pk, stop=stop, on_round=on_round, check_every=0.5)
-    finally:
-        guard.cancel()
-
-    woke, at = rounds[-1]
-    assert woke.woke_by == "new mail" and woke.report.stored == 1
-    assert at - appended_at[0] < 3.0
-    assert InboundMessage.objects.get(workspace=workspace).external_id == "<m7@example.com>"
-    mailbox.refresh_from_db()
-    assert mailbox.lease_owner == ""  # let go when stopped
-
-
-def test_idle_is_reissued_before_the_server_would_drop_it(workspace, dovecot, mail_user):
-    mailbox = mailbox_for(workspace, dovecot, mail_user)
-    stop = threading.Event()
-    woke = []
-
-    def on_round(round_):
-        woke.append(round_.woke_by)
-        if len(woke) >= 3:
-            stop.set()
-
-    guard = threading.Timer(20, stop.set)
-    guard.start()
-    try:
-        watch_mailbox(mailbox.pk, stop=stop, on_round=on_round, reissue_after=0.6, check_every=0.2)
-    finally:
-        guard.cancel()
-
-    assert woke == ["start", "reissue", "reissue"]
-
-
-def test_fetch_mail_once_fetches_files_and_reports(workspace, other_workspace, dovecot, mail_user):
-    dovecot.append(mail_user, email(1), email(2))
-    mailbox_for(workspace, dovecot, mail_user)
-    mailbox_for(other_workspace, dovecot, mail_user, address="x@other.test", password="wrong")
-    out = __import__("io").StringIO()
-
-    call_command("fetch-mail", "--once", "--workspace", workspace.slug, stdout=out)
-
-    text = out.getvalue()
-    assert "resale · support@resale.test" in text and "2 new" in text
-    assert "Filed 2 stored message(s)" in text
-    assert "other.test" not in text
-    assert Message.objects.filter(workspace=workspace).count() == 2
-
-
-def test_fetch_mail_once_fails_loudly_when_a_mailbox_cannot_be_fetched(
-    workspace, dovecot, mail_user
-):
-    from django.core.management.base import CommandError
-
-    mailbox_for(workspace, dovecot, mail_user, password="wrong")
-    out = __import__("io").StringIO()
-    with pytest.raises(CommandError, match="1 mailbox"):
-        call_command("fetch-mail", "--once", stdout=out)
-    assert "refused the user name or password" in out.getvalue()
-
-
-# Watchers are threads with database connections of their own; the SQLite test database
-# lives in memory, where concurrent connections lock each other out.
-@pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
-def test_the_idle_supervisor_watches_mailboxes_as_they_come_and_go(dovecot, mail_user):
-    from ombuds.intake.email.idle import watch_mailboxes
-    from ombuds.intake.mailboxes import update_mailbox
-    from tests import builders
-
-    workspace = builders.workspace("resale", prefix="RES")
-    stop = threading.Event()
-    seen = []
-
-    def supervise():
-        try:
-            watch_mailboxes(
-                stop=stop,
-                on_change=lambda what, m: seen.append((what, m.pk)),
-                rescan_every=0.3,
-                check_every=0.3,
-            )
-        finally:
-            connection.close()
-
-    supervisor = threading.Thread(target=supervise, daemon=True)
-    supervisor.start()
-    try:
-        mailbox = mailbox_for(workspace, dovecot, mail_user)  # added while it runs
-        dovecot.append(mail_user, email(1))
-        assert _eventually(lambda: InboundMessage.objects.filter(workspace=workspace).count() == 1)
-        assert seen == [("watching", mailbox.pk)]
-
-        # Switched off: its watcher stops and lets go of the mailbox.
-        spec = MailboxSettings(
-            address=mailbox.address,
-            host=mailbox.host,
-            port=mailbox.port,
-            security="plain",
-            username=mailbox.username,
-            is_active=False,
-        )
-        update_mailbox(mailbox=mailbox, spec=spec)
-        assert _eventually(lambda: Mailbox.objects.get(pk=mailbox.pk).lease_owner == "")
-    finally:
-        stop.set()
-        supervisor.join(timeout=20)
-    assert not supervisor.is_alive()
-
-
-def _eventually(condition, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()

@@ -18,8 +18,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connection
 
 from ombuds.core.models import Workspace
-from ombuds.intake.email.idle import Round, watch_mailboxes
 from ombuds.intake.email.imap import FetchReport, fetch_mailbox
+from ombuds.intake.email.imap.idle import Round, watch_mailboxes
 from ombuds.intake.inbound import process_pending
 from ombuds.intake.models import Mailbox
 

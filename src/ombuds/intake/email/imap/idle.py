@@ -22,17 +22,10 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 from imapclient import IMAPClient
 
-from .. import mailboxes
-from ..models import Mailbox
-from .imap import (
-    FetchReport,
-    LeaseLost,
-    MailboxError,
-    close_session,
-    connect,
-    fetch_new,
-    record_failure,
-)
+from ... import mailboxes
+from ...models import Mailbox
+from .fetch import FetchReport, LeaseLost, fetch_new, record_failure
+from .session import MailboxError, close_session, connect
 
 log = logging.getLogger(__name__)
 

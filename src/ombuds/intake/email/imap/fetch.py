@@ -1,82 +1,35 @@
-"""Fetching a workspace's email from its IMAP mailbox, without ever losing a message.
-
-The order of the steps is the guarantee. For each batch of new messages:
-
-1. ask the server for their sizes and Message-IDs (`RFC822.SIZE`, a few header fields);
-   what is already stored, or too large to take in, is not downloaded;
-2. download the rest (`BODY.PEEK[]`, which leaves the server's \\Seen flag alone);
-3. store every one with `intake.inbound.accept` and **commit**;
-4. only then tell the server: flag \\Seen, move to the archive folder, or delete and
-   expunge; and remember the highest UID done.
-
-A crash before step 4 leaves the messages on the server as they were: the next fetch sees
-them again, finds them stored (the external id is unique) and only does step 4. A crash
-during step 3 rolls the batch back; nothing was flagged. Processing the stored rows into
-cases is separate (`intake.inbound`), so a slow or failing reader never holds up fetching.
-
-UIDVALIDITY is remembered per mailbox. When the server changes it (the folder was
-recreated or restored) the UIDs mean nothing any more: the folder is scanned from the
-start, and whatever was stored already is recognised by its Message-ID, not doubled.
-"""
+"""Fetching new mail from a mailbox: sizes and Message-IDs first, download, store and
+commit, then flag, move or delete on the server (see the package's docstring)."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import socket
-import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
 from imapclient import DELETED, SEEN, IMAPClient
-from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
-from imapclient.imapclient import SocketTimeout
 
 from ombuds.conversations.models import Channel
 from ombuds.core.errors import ApplicationError
 
-from .. import mailboxes
-from ..inbound import accept, digest, refuse, wake_processing
-from ..models import InboundMessage, Mailbox
-from .read import external_id_of
+from ... import mailboxes
+from ...inbound import accept, digest, refuse, wake_processing
+from ...models import InboundMessage, Mailbox
+from ..read import external_id_of
+from .session import MailboxError, close_session, connect, explain, open_folder
 
 log = logging.getLogger(__name__)
 
 # Messages asked about per round trip, and how much a single download may carry.
 FETCH_BATCH = 50
 DOWNLOAD_BYTES = 8 * 1024 * 1024
-CONNECT_SECONDS = 15
-READ_SECONDS = 120
 # Enough of the header to recognise a message and to tell people who sent a refused one.
 HEADER_ITEM = b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID FROM TO SUBJECT DATE)]"
-# A refused message is recorded under an id of its own (mailboxes.REFUSED_PREFIX), so
-# that once the limit is raised the message itself is stored under its Message-ID.
+# A refused message is recorded under an id of its own, so that once the limit is raised
+# the message itself is stored under its Message-ID like any other.
 REFUSED_PREFIX = mailboxes.REFUSED_PREFIX
-
-
-class MailboxError(ApplicationError):
-    """The mailbox could not be reached or read; the message says what to fix."""
-
-    status = 502
-
-
-@dataclass
-class FolderState:
-    uid_validity: int
-    uid_next: int
-    exists: int
-
-
-@dataclass
-class MailboxCheck:
-    """What a connection test found."""
-
-    messages: int
-    unseen: int
-    idle: bool
-    folders: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -100,146 +53,6 @@ class FetchReport:
         self.refused += other.refused
         self.rescanned = self.rescanned or other.rescanned
         self.stored_ids += other.stored_ids
-
-
-# --------------------------------------------------------------------------- connecting
-
-
-def _ssl_context() -> ssl.SSLContext:
-    # A private CA (a company's own mail server) can be trusted through the setting;
-    # certificates are always checked.
-    return ssl.create_default_context(cafile=settings.OMBUDS_IMAP_CA_FILE or None)
-
-
-def connect(mailbox: Mailbox) -> IMAPClient:
-    """A logged-in IMAP session for `mailbox`, or a `MailboxError` saying what failed."""
-    where = f"{mailbox.host}:{mailbox.port}"
-    try:
-        imap = IMAPClient(
-            mailbox.host,
-            port=mailbox.port,
-            ssl=mailbox.use_ssl,
-            ssl_context=_ssl_context() if mailbox.use_ssl else None,
-            timeout=SocketTimeout(connect=CONNECT_SECONDS, read=READ_SECONDS),
-        )
-    except Exception as exc:
-        raise _explain(exc, where) from None
-    try:
-        if mailbox.starttls and not mailbox.use_ssl:
-            imap.starttls(_ssl_context())
-        imap.login(mailbox.username, mailbox.password)
-    except Exception as exc:
-        close_session(imap)
-        raise _explain(exc, where) from None
-    return imap
-
-
-def _explain(exc: Exception, where: str) -> MailboxError:
-    """A message an admin can act on; it never includes the password."""
-    if isinstance(exc, MailboxError):
-        return exc
-    if isinstance(exc, LoginError):
-        said = _said(exc)
-        return MailboxError(
-            "imap_login_failed",
-            f"{where} refused the user name or password" + (f": {said}" if said else "."),
-        )
-    if isinstance(exc, CapabilityError):
-        return MailboxError(
-            "imap_tls_failed", f"{where} does not offer STARTTLS; choose SSL/TLS or plain."
-        )
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return MailboxError(
-            "imap_tls_failed",
-            f"The certificate of {where} could not be verified: {exc.verify_message}.",
-        )
-    if isinstance(exc, ssl.SSLError):
-        return MailboxError(
-            "imap_tls_failed",
-            f"TLS with {where} failed ({exc.reason or exc}). Port 993 usually expects "
-            "SSL/TLS, port 143 STARTTLS.",
-        )
-    if isinstance(exc, socket.gaierror):
-        return MailboxError(
-            "imap_unreachable", f"The server name {where.rsplit(':', 1)[0]!r} is not known."
-        )
-    if isinstance(exc, ConnectionRefusedError):
-        return MailboxError("imap_unreachable", f"{where} refused the connection.")
-    if isinstance(exc, TimeoutError):
-        return MailboxError("imap_unreachable", f"{where} did not answer in time.")
-    if isinstance(exc, IMAPClientError):
-        return MailboxError("imap_protocol", f"{where} answered with an error: {_said(exc)}")
-    if isinstance(exc, OSError):
-        return MailboxError("imap_unreachable", f"Cannot reach {where}: {exc.strerror or exc}.")
-    return MailboxError("imap_failed", f"Fetching from {where} failed: {type(exc).__name__}.")
-
-
-def _said(exc: Exception) -> str:
-    text = str(exc.args[0] if exc.args else exc)
-    if text.startswith(("b'", 'b"')):
-        text = text[2:-1]
-    return " ".join(text.split())[:300]
-
-
-def close_session(imap: IMAPClient) -> None:
-    try:
-        imap.logout()
-    except Exception:
-        with contextlib.suppress(Exception):
-            imap.shutdown()
-
-
-def open_folder(imap: IMAPClient, mailbox: Mailbox) -> FolderState:
-    """Select the mailbox's folder for reading and flagging, and make sure its archive
-    folder exists."""
-    try:
-        state = imap.select_folder(mailbox.folder)
-    except IMAPClientError as exc:
-        raise MailboxError(
-            "imap_folder_missing",
-            f"The folder {mailbox.folder!r} cannot be opened: {_said(exc)}",
-        ) from None
-    if mailbox.archive_folder and not imap.folder_exists(mailbox.archive_folder):
-        try:
-            imap.create_folder(mailbox.archive_folder)
-        except IMAPClientError as exc:
-            raise MailboxError(
-                "imap_folder_missing",
-                f"The archive folder {mailbox.archive_folder!r} does not exist and cannot "
-                f"be created: {_said(exc)}",
-            ) from None
-    return FolderState(
-        uid_validity=int(state[b"UIDVALIDITY"]),
-        uid_next=int(state.get(b"UIDNEXT") or 0),
-        exists=int(state.get(b"EXISTS") or 0),
-    )
-
-
-def check_mailbox(mailbox: Mailbox) -> MailboxCheck:
-    """Connect, log in and open the folder, changing nothing: what an admin's "test"
-    button reports."""
-    imap = connect(mailbox)
-    try:
-        try:
-            status = imap.folder_status(mailbox.folder, [b"MESSAGES", b"UNSEEN"])
-        except IMAPClientError as exc:
-            raise MailboxError(
-                "imap_folder_missing",
-                f"The folder {mailbox.folder!r} cannot be opened: {_said(exc)}",
-            ) from None
-        folders = [name for _flags, _sep, name in imap.list_folders()]
-        return MailboxCheck(
-            messages=int(status.get(b"MESSAGES", 0)),
-            unseen=int(status.get(b"UNSEEN", 0)),
-            idle=imap.has_capability("IDLE"),
-            folders=sorted(str(name) for name in folders),
-        )
-    except MailboxError:
-        raise
-    except Exception as exc:
-        raise _explain(exc, f"{mailbox.host}:{mailbox.port}") from None
-    finally:
-        close_session(imap)
 
 
 # --------------------------------------------------------------------------- fetching
@@ -278,7 +91,7 @@ def fetch_mailbox(mailbox_id: int, *, owner: str | None = None) -> FetchReport:
 
 def record_failure(mailbox_id: int, exc: Exception, *, where: str = "the server") -> str:
     """Note on the mailbox why fetching failed (and back off); the reason, for people."""
-    error = _explain(exc, where)
+    error = explain(exc, where)
     if error.code in ("imap_failed", "imap_protocol"):
         log.warning("mailbox fetch failed", exc_info=exc, extra={"mailbox": mailbox_id})
     else:
