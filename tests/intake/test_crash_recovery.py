@@ -11,104 +11,16 @@ off the server before it was stored.
 
 from __future__ import annotations
 
-import os
 import signal
-import sqlite3
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import dj_database_url
-import pytest
-from django.conf import settings
-
-from tests.intake.dovecot import PASSWORD
 from tests.intake.mail_corpus import generate
+from tests.intake.worker_process import OMBUDS, REPO, WorkerDatabase, prepare, worker_env
 
 EMAILS = 1000
-REPO = Path(__file__).resolve().parents[2]
-OMBUDS = [sys.executable, "-m", "ombuds.config.cli"]
-
-SETUP = """
-import django, sys
-django.setup()
-from django.core.management import call_command
-call_command("migrate", interactive=False, verbosity=0)
-from ombuds.accounts.services import create_workspace
-from ombuds.intake.mailboxes import MailboxSettings, create_mailbox
-ws = create_workspace(slug="crash", name="Crash", case_prefix="CRA")
-mailbox = create_mailbox(workspace=ws, spec=MailboxSettings(
-    address="support@crash.test", host=sys.argv[1], port=int(sys.argv[2]),
-    security="plain", username=sys.argv[3], password=sys.argv[4], archive_folder="Archive"))
-print(mailbox.pk)
-"""
-
-
-class Database:
-    """The worker's database, read from here with plain SQL."""
-
-    def __init__(self, tmp_path: Path):
-        url = os.environ.get("DATABASE_URL", "")
-        self.vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-        if self.vendor == "sqlite3":
-            self.path = tmp_path / "crash.sqlite3"
-            self.url = f"sqlite:///{self.path}"
-        else:
-            parts = urlsplit(url)
-            self.name = (dj_database_url.parse(url)["NAME"] + "_crash")[:63]
-            self.url = urlunsplit(parts._replace(path="/" + self.name))
-            # CREATE/DROP DATABASE run from the maintenance database, which always exists.
-            self.admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-            self._admin(f'CREATE DATABASE "{self.name}"')
-
-    def _admin(self, statement: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(statement)
-
-    def rows(self, query: str) -> list[tuple]:
-        if self.vendor == "sqlite3":
-            conn = sqlite3.connect(self.path, timeout=30)
-            try:
-                return conn.execute(query).fetchall()
-            finally:
-                conn.close()
-        import psycopg
-
-        with psycopg.connect(self.url.replace("postgres://", "postgresql://", 1)) as conn:
-            return conn.execute(query).fetchall()
-
-    def count(self, where: str = "") -> int:
-        return self.rows(f"SELECT COUNT(*) FROM intake_inboundmessage {where}")[0][0]
-
-    def drop(self) -> None:
-        if self.vendor != "sqlite3":
-            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def crash_db(tmp_path):
-    database = Database(tmp_path)
-    yield database
-    database.drop()
-
-
-def worker_env(database: Database, data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "OMBUDS_TESTING"}
-    env.update(
-        DATABASE_URL=database.url,
-        OMBUDS_DATA_DIR=str(data_dir),
-        OMBUDS_SECRET_KEY="crash-test-key",
-        DJANGO_SETTINGS_MODULE="ombuds.config.settings",
-        OMBUDS_LOG_LEVEL="WARNING",
-        PYTHONPATH=str(REPO / "src"),
-    )
-    return env
 
 
 def run_until(env, log: Path, condition, *, timeout: float = 300) -> tuple[int, int]:
@@ -165,59 +77,47 @@ def folder_ids(dovecot, user, folder: str) -> list[str]:
         imap.logout()
 
 
-def lease_runs_out(database: Database) -> None:
+def lease_runs_out(database) -> None:
     # A killed worker's lease on the mailbox would run out after two minutes; the test
     # does not wait for the clock.
-    statement = "UPDATE intake_mailbox SET lease_expires_at = NULL, lease_owner = ''"
-    if database.vendor == "sqlite3":
-        conn = sqlite3.connect(database.path, timeout=30)
-        with conn:
-            conn.execute(statement)
-        conn.close()
-    else:
-        import psycopg
-
-        with psycopg.connect(database.url.replace("postgres://", "postgresql://", 1)) as conn:
-            conn.execute(statement)
+    database.execute("UPDATE intake_mailbox SET lease_expires_at = NULL, lease_owner = ''")
 
 
 def test_a_worker_killed_mid_batch_leaves_each_email_exactly_one_message(
-    dovecot, mail_user, crash_db, tmp_path
+    dovecot, mail_user, tmp_path
 ):
+    with WorkerDatabase(tmp_path) as database:
+        _kill_twice_and_finish(dovecot, mail_user, database, tmp_path)
+
+
+def _kill_twice_and_finish(dovecot, mail_user, database, tmp_path) -> None:
     emails = generate(EMAILS, seed=3)
     assert sum(e.answers is not None for e in emails) > EMAILS * 0.25
     assert sum(e.has_attachment for e in emails) > EMAILS * 0.07
     put_in_mailbox(dovecot, mail_user, emails)
-    env = worker_env(crash_db, tmp_path / "data")
+    env = worker_env(database, tmp_path / "data")
     log = tmp_path / "worker.log"
-    setup = subprocess.run(
-        [sys.executable, "-c", SETUP, dovecot.host, str(dovecot.port), mail_user, PASSWORD],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-    )
-    assert setup.returncode == 0, setup.stderr[-3000:]
+    prepare(env, dovecot, mail_user, archive_folder="Archive")
 
     # 1. Killed while storing: between 100 and 900 of the 1,000 are in the database.
     def storing():
-        stored = crash_db.count()
+        stored = database.count()
         return stored if stored >= 100 else None
 
     code, stored_at_kill = run_until(env, log, storing)
     assert code == -signal.SIGKILL, log.read_text()[-3000:]
     assert 100 <= stored_at_kill <= 900
-    stored_ids = {row[0] for row in crash_db.rows("SELECT external_id FROM intake_inboundmessage")}
+    stored_ids = {row[0] for row in database.rows("SELECT external_id FROM intake_inboundmessage")}
     archived = folder_ids(dovecot, mail_user, "Archive")
     # Nothing left the inbox that was not stored first.
     assert set(archived) <= stored_ids
     assert len(archived) + len(folder_ids(dovecot, mail_user, "INBOX")) == EMAILS
 
     # 2. Killed while filing: some processed, the rest still pending.
-    lease_runs_out(crash_db)
+    lease_runs_out(database)
 
     def filing():
-        done = crash_db.count("WHERE status = 'processed'")
+        done = database.count("WHERE status = 'processed'")
         return done if 100 <= done <= 900 else None
 
     code, filed_at_kill = run_until(env, log, filing)
@@ -225,19 +125,19 @@ def test_a_worker_killed_mid_batch_leaves_each_email_exactly_one_message(
     assert 100 <= filed_at_kill <= 900
 
     # 3. Run to the end.
-    lease_runs_out(crash_db)
+    lease_runs_out(database)
     code, _ = run_until(env, log, None)
     assert code == 0, log.read_text()[-3000:]
 
     expected = {e.message_id for e in emails}
-    inbound = crash_db.rows("SELECT external_id, status FROM intake_inboundmessage")
+    inbound = database.rows("SELECT external_id, status FROM intake_inboundmessage")
     assert len(inbound) == EMAILS
     assert {eid for eid, _ in inbound} == expected
     assert Counter(status for _, status in inbound) == {"processed": EMAILS}
 
-    messages = crash_db.rows(
+    messages = database.rows(
         "SELECT m.external_id, m.case_id FROM conversations_message m "
-        "JOIN core_workspace w ON w.id = m.workspace_id WHERE w.slug = 'crash'"
+        "JOIN core_workspace w ON w.id = m.workspace_id WHERE w.slug = 'worker'"
     )
     per_id = Counter(eid for eid, _ in messages)
     assert [eid for eid, n in per_id.items() if n > 1] == []  # none doubled
@@ -248,9 +148,9 @@ def test_a_worker_killed_mid_batch_leaves_each_email_exactly_one_message(
     ]
     assert misfiled == []
     threads = sum(1 for e in emails if e.answers is None)
-    assert crash_db.rows(
+    assert database.rows(
         "SELECT COUNT(DISTINCT case_id) FROM conversations_message m "
-        "JOIN core_workspace w ON w.id = m.workspace_id WHERE w.slug = 'crash'"
+        "JOIN core_workspace w ON w.id = m.workspace_id WHERE w.slug = 'worker'"
     ) == [(threads,)]
 
     assert folder_ids(dovecot, mail_user, "INBOX") == []

@@ -115,6 +115,11 @@ def _idle(
     check_every: float,
 ) -> str:
     """Wait in IDLE for new mail; what ended the wait."""
+    # Mail that arrived since the last search would only be announced at the server's
+    # next check; ask now, so it is not left waiting.
+    _, pending = imap.noop()
+    if _announces_mail(pending):
+        return "new mail"
     imap.idle()
     started = renewed = time.monotonic()
     quiet_returns = 0
@@ -126,7 +131,7 @@ def _idle(
             timeout = min(check_every, reissue_after - elapsed)
             asked = time.monotonic()
             responses = imap.idle_check(timeout=timeout)
-            if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
+            if _announces_mail(responses):
                 return "new mail"
             if any(r and r[0] == b"BYE" for r in responses):
                 raise MailboxError("imap_unreachable", "The server ended the session.")
@@ -146,6 +151,12 @@ def _idle(
         except Exception:
             # The session is gone; the caller logs out (or gives up) next.
             log.debug("leaving IDLE failed", exc_info=True)
+
+
+def _announces_mail(responses) -> bool:
+    return any(
+        isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses
+    )
 
 
 def _refresh_connection() -> None:

@@ -21,6 +21,7 @@ from ombuds.core.models import Workspace
 from ombuds.intake.email.imap import FetchReport, fetch_mailbox
 from ombuds.intake.email.imap.idle import Round, watch_mailboxes
 from ombuds.intake.inbound import process_pending
+from ombuds.intake.language import detect_language
 from ombuds.intake.models import Mailbox
 
 POLL_SECONDS = 60
@@ -130,6 +131,9 @@ class Command(BaseCommand):
     # ------------------------------------------------------------------ IDLE
 
     def _watch(self, selection: dict) -> None:
+        if self._process:
+            # Load the language model now rather than when the first email is waiting.
+            detect_language("Warming up the language model before the first email arrives.")
         boxes = self._mailboxes(selection)
         stop = _stop_on_signals()
         self._say(
