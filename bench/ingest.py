@@ -290,8 +290,12 @@ def run_worker(database: str, database_url: str, size: int, profile: bool) -> di
         "messages": Message.objects.filter(workspace=ws).count(),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         # Emails per CPU second in the first and the last three rounds of 1,000.
-        "first_rounds_per_cpu_s": round(3 * ROUND / sum(round_cpu[:3])) if round_cpu else None,
-        "last_rounds_per_cpu_s": round(3 * ROUND / sum(round_cpu[-3:])) if round_cpu else None,
+        "first_rounds_per_cpu_s": round(ROUND * 3 / sum(round_cpu[:3]))
+        if len(round_cpu) >= 6
+        else None,
+        "last_rounds_per_cpu_s": round(ROUND * 3 / sum(round_cpu[-3:]))
+        if len(round_cpu) >= 6
+        else None,
     }
     result["imap_fetch"] = (
         imap_fetch_rate(min(size, 10_000), seed=size + 1) if size <= 10_000 else None
