@@ -9,7 +9,7 @@ import time
 import pytest
 from django.db import connection
 
-from ombuds.intake.email.imap.idle import watch_mailbox
+from ombuds.intake.email.imap.idle import watch_mailbox, watch_mailboxes
 from ombuds.intake.mailboxes import MailboxSettings, update_mailbox
 from ombuds.intake.models import InboundMessage, Mailbox
 from tests import builders
@@ -74,8 +74,6 @@ def test_idle_is_reissued_before_the_server_would_drop_it(workspace, dovecot, ma
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_the_idle_supervisor_watches_mailboxes_as_they_come_and_go(dovecot, mail_user):
-    from ombuds.intake.email.idle import watch_mailboxes
-
     workspace = builders.workspace("resale", prefix="RES")
     stop = threading.Event()
     seen = []
