@@ -187,6 +187,9 @@ OMBUDS_MAX_MESSAGE_CHARS = 100_000
 # A raw inbound payload (an email with its attachments, a webhook body) larger than this is
 # refused before it is stored.
 OMBUDS_MAX_INBOUND_BYTES = int(os.environ.get("OMBUDS_MAX_INBOUND_BYTES", 40 * 1024 * 1024))
+# IMAP mailboxes: certificates are always verified; this adds a CA bundle to trust (a
+# company mail server signed by its own CA).
+OMBUDS_IMAP_CA_FILE = os.environ.get("OMBUDS_IMAP_CA_FILE", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 OMBUDS_MAGIC_LINK_MAX_AGE = 60 * 60 * 24  # seconds a portal link stays valid

@@ -9,6 +9,7 @@ from .views import (
     channels,
     chats,
     inbox,
+    mailboxes,
     money,
     money_report,
     policy,
@@ -179,6 +180,13 @@ urlpatterns = [
         "w/<slug:slug>/routing/queues/<int:queue_id>/",
         routing.queue_edit,
         name="routing_queue",
+    ),
+    path("w/<slug:slug>/settings/mailboxes/", mailboxes.mailbox_list, name="mailboxes"),
+    path("w/<slug:slug>/settings/mailboxes/new/", mailboxes.mailbox_new, name="mailbox_new"),
+    path(
+        "w/<slug:slug>/settings/mailboxes/<int:mailbox_id>/",
+        mailboxes.mailbox_edit,
+        name="mailbox_edit",
     ),
     path(
         "w/<slug:slug>/attachments/<int:attachment_id>/",
