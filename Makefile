@@ -21,6 +21,8 @@ format: install
 
 bench: install
 	@.venv/bin/python bench/cases.py
+	@.venv/bin/python bench/routing.py
+	@.venv/bin/python bench/ingest.py
 
 clean:
 	rm -rf var/ombuds.sqlite3* var/queue.sqlite3* var/test

@@ -7,6 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tests import builders
+from tests.intake.dovecot import dovecot, mail_user  # noqa: F401  (IMAP tests' Dovecot)
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,14 @@ from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 
 from ombuds.accounts.models import Membership, Team, User
-from ombuds.conversations.models import Case, CaseEvent, Delivery, DeliveryStatus, Status
+from ombuds.conversations.models import (
+    ACTIVE_STATUSES,
+    Case,
+    CaseEvent,
+    Delivery,
+    DeliveryStatus,
+    Status,
+)
 from ombuds.core.models import Workspace
 from ombuds.demo import DEMO_PASSWORD, load_demo
 from ombuds.marketplace.models import Booking, Order, Party, Payment, Shipment
@@ -295,3 +302,36 @@ def test_the_demos_chargebacks_moved_money_in_balance(resale):
         "chargeback_reversal"
     ]
     assert unbalanced_transactions(workspace=resale) == []
+
+
+def test_routing_is_set_up_and_new_cases_say_why_they_went_where(resale):
+    from ombuds.routing.models import AgentProfile, Queue, QueueEntry
+
+    queues = Queue.objects.filter(workspace=resale)
+    # Every team with people in it takes cases from a queue (the escalation team that the
+    # automation defaults create has nobody in the demo; supervisors work it by hand).
+    staffed = Team.objects.filter(workspace=resale, members__isnull=False).distinct()
+    assert set(queues.values_list("team__name", flat=True)) == set(
+        staffed.values_list("name", flat=True)
+    )
+    assert set(queues.values_list("strategy", flat=True)) == {"round_robin", "least_loaded"}
+    profiles = AgentProfile.objects.filter(workspace=resale)
+    assert set(profiles.values_list("presence", flat=True)) == {"online", "away", "offline"}
+    speakers = set(profiles.values_list("skills__code", flat=True).filter(skills__kind="language"))
+    assert {"en", "nl"} <= speakers
+    routed = CaseEvent.objects.filter(workspace=resale, kind="routing.assigned")
+    assert routed.count() >= 8
+    assert all(e.data["reason"].startswith(("least loaded:", "round robin:")) for e in routed)
+    assert routed.filter(data__handover=True).exists()  # Daan's shift ended
+    assert CaseEvent.objects.filter(workspace=resale, kind="routing.kept").exists()
+    assert QueueEntry.objects.filter(workspace=resale).exists()  # some still wait
+
+
+def test_nobody_holds_more_routed_cases_than_their_capacity(resale):
+    from ombuds.routing.models import AgentProfile
+
+    for profile in AgentProfile.objects.filter(workspace=resale):
+        held = Case.objects.filter(
+            workspace=resale, assignee=profile.user, status__in=ACTIVE_STATUSES
+        ).count()
+        assert held <= profile.capacity, profile

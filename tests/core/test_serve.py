@@ -27,7 +27,9 @@ from ombuds.conversations.tasks import drain_outbox, sweep_outbox
 from ombuds.core import runtime
 from tests import builders
 
-READY_TIMEOUT = 90
+# Migrating a fresh database and loading the demo take about 40 s on a quiet 2-core
+# machine; the margin is for a busy one. How long it took is printed either way.
+READY_TIMEOUT = 180
 STOP_TIMEOUT = 10
 
 

@@ -29,6 +29,7 @@ from ombuds.core.idempotency import HEADER as IDEMPOTENCY_HEADER
 from ombuds.core.idempotency import honour_idempotency_key, writes_in_one_transaction
 from ombuds.ledger.api import router as ledger_router
 from ombuds.marketplace.api import router as marketplace_router
+from ombuds.routing.api import router as routing_router
 from ombuds.sla.api import router as sla_router
 
 logger = logging.getLogger("ombuds.api")
@@ -215,6 +216,7 @@ api.add_router("/", cases_router)
 api.add_router("/", macros_router)
 api.add_router("/", sla_router)
 api.add_router("/", ledger_router)
+api.add_router("/", routing_router)
 api.add_router("/", chargebacks_router)
 
 

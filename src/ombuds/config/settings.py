@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "ombuds.sla",
     "ombuds.policies",
     "ombuds.ledger",
+    "ombuds.routing",
     "ombuds.disputes",
     "ombuds.chargebacks",
     "ombuds.web",
@@ -200,6 +201,9 @@ OMBUDS_CHARGEBACK_WARNING_BUSINESS_DAYS = int(
 # Keys that seal payment-provider secrets at rest, comma separated: the first seals, all
 # open (rotate by putting the new one first). Empty: derived from OMBUDS_SECRET_KEY.
 OMBUDS_SEALING_KEYS = [k for k in os.environ.get("OMBUDS_SEALING_KEYS", "").split(",") if k]
+# IMAP mailboxes: certificates are always verified; this adds a CA bundle to trust (a
+# company mail server signed by its own CA).
+OMBUDS_IMAP_CA_FILE = os.environ.get("OMBUDS_IMAP_CA_FILE", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 OMBUDS_MAGIC_LINK_MAX_AGE = 60 * 60 * 24  # seconds a portal link stays valid

@@ -28,6 +28,7 @@ from .chargebacks import file_chargebacks
 from .money import move_demo_money
 from .orders import OrderBook
 from .people import Crowd, PeopleMaker, Roster, hire_staff
+from .routing import set_up_routing
 from .scripts import all_scripts
 from .service_levels import set_service_levels
 from .stories import CaseStory, Chronicle
@@ -201,6 +202,11 @@ def build_workspace(profile: Profile, *, seed: int, now: datetime, progress: Pro
         set_service_levels(workspace)
     moved = (
         move_demo_money(workspace=workspace, supervisor=desk.supervisor) if profile.money else {}
+    )
+    routed = set_up_routing(workspace, desk, now=now)
+    progress(
+        f"Loading demo marketplace: routing: {routed.assigned} new cases assigned, "
+        f"{routed.waiting} waiting; {routed.handed_over} handed over at the end of a shift."
     )
     return {
         **moved,

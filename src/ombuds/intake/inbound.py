@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.conf import settings
@@ -48,7 +49,9 @@ def accept(
     wake: bool = True,
 ) -> tuple[InboundMessage, bool]:
     """Store what a channel brought before anyone is told it arrived; (row, created).
-    `wake=False` when the caller processes the row itself (an import)."""
+
+    On commit a worker is woken to process it; an adapter storing many at once passes
+    `wake=False` and calls `wake_processing` once for all of them."""
     if len(raw) > settings.OMBUDS_MAX_INBOUND_BYTES:
         raise ApplicationError(
             "payload_too_large",
@@ -79,6 +82,56 @@ def accept(
     if wake:
         transaction.on_commit(lambda: _wake(inbound.pk))
     return inbound, True
+
+
+def wake_processing(inbound_ids: Iterable[int]) -> None:
+    """Have a worker process these stored rows once the current transaction commits:
+    one queued task for all of them instead of one each."""
+    ids = list(inbound_ids)
+    if ids:
+        transaction.on_commit(lambda: _wake_many(ids))
+
+
+def refuse(
+    *,
+    workspace: Workspace,
+    channel: str,
+    external_id: str,
+    excerpt: bytes,
+    size: int,
+    outcome: str,
+    reason: str,
+    source: str = "",
+    content_type: str = "message/rfc822",
+) -> tuple[InboundMessage, bool]:
+    """Keep a record of a payload that was not taken in (too large to download, say):
+    what is known of it (`excerpt`, e.g. its headers) and why; (row, created). A second
+    refusal of the same payload finds the row."""
+    external_id = (external_id or digest(excerpt)).strip()[:255]
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            return InboundMessage.objects.create(
+                workspace=workspace,
+                channel=channel,
+                external_id=external_id,
+                source=source[:100],
+                content_type=content_type[:100],
+                raw=excerpt,
+                size=size,
+                status=InboundStatus.REJECTED,
+                outcome=outcome[:40],
+                error=reason,
+                received_at=now,
+                processed_at=now,
+            ), True
+    except IntegrityError:
+        existing = InboundMessage.objects.filter(
+            workspace=workspace, channel=channel, external_id=external_id
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
 
 
 def process_inbound(inbound_id: int) -> InboundMessage | None:
@@ -164,9 +217,15 @@ def pending_ids(limit: int = BATCH, *, after: tuple[datetime, int] | None = None
     return list(query.order_by("received_at", "pk").values_list("pk", flat=True)[:limit])
 
 
-def process_pending(*, limit: int | None = None, batch: int = BATCH) -> int:
+def process_pending(
+    *,
+    limit: int | None = None,
+    batch: int = BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Process every pending payload, oldest first, a batch per transaction; returns how
-    many were looked at. What one worker has locked, another skips."""
+    many were looked at (and tells `progress` after each batch). What one worker has
+    locked, another skips."""
     done = 0
     after = None
     while limit is None or done < limit:
@@ -174,24 +233,45 @@ def process_pending(*, limit: int | None = None, batch: int = BATCH) -> int:
         ids = pending_ids(size, after=after)
         if not ids:
             break
-        with transaction.atomic():
-            rows = list(
-                InboundMessage.objects.select_for_update(skip_locked=True)
-                .select_related("workspace")
-                .filter(pk__in=ids, status=InboundStatus.PENDING)
-                .order_by("received_at", "pk")
-            )
-            for inbound in rows:
-                _process_locked(inbound)
+        _process_rows(ids)
         last = InboundMessage.objects.filter(pk=ids[-1]).values_list("received_at", "pk")[0]
         after = (last[0], last[1])
         done += len(ids)
+        if progress is not None:
+            progress(done)
         if len(ids) < size:
             break
     return done
+
+
+def process_ids(inbound_ids: Iterable[int], *, batch: int = BATCH) -> int:
+    """Process those of these rows that are still pending, in the order they arrived, a
+    batch per transaction; returns how many were asked for."""
+    ids = sorted(set(inbound_ids))
+    for start in range(0, len(ids), batch):
+        _process_rows(ids[start : start + batch])
+    return len(ids)
+
+
+def _process_rows(ids: list[int]) -> None:
+    with transaction.atomic():
+        rows = list(
+            InboundMessage.objects.select_for_update(skip_locked=True)
+            .select_related("workspace")
+            .filter(pk__in=ids, status=InboundStatus.PENDING)
+            .order_by("received_at", "pk")
+        )
+        for inbound in rows:
+            _process_locked(inbound)
 
 
 def _wake(inbound_id: int) -> None:
     from .tasks import process_inbound_task
 
     process_inbound_task(inbound_id)
+
+
+def _wake_many(inbound_ids: list[int]) -> None:
+    from .tasks import process_inbound_batch_task
+
+    process_inbound_batch_task(inbound_ids)

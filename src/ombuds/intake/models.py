@@ -122,6 +122,14 @@ class Mailbox(models.Model):
     last_polled_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A failing server is retried later each time (`retry_at`), and shows on its page.
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    # Who is fetching it now, and until when: two workers never fetch one mailbox at
+    # once, and a worker that dies lets go when its lease runs out (docs/adr/0012).
+    lease_owner = models.CharField(max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "mailboxes"

@@ -90,10 +90,11 @@ def find_case(
 @transaction.atomic
 def file_incoming(*, workspace: Workspace, incoming: Incoming) -> Message:
     """Put a customer's message on the case it continues, or open a case for it."""
-    party = party_for(workspace=workspace, identity=incoming.sender)
-    language = incoming.language or detect_language(
-        incoming.text, fallback=party.language or workspace.default_language
-    )
+    # Detected before the party is looked up, so a first-time sender is created with
+    # their language instead of being updated right after.
+    detected = incoming.language or detect_language(incoming.text)
+    party = party_for(workspace=workspace, identity=incoming.sender, language=detected)
+    language = detected or party.language or workspace.default_language
     if not party.language and language:
         party.language = language
         party.save(update_fields=["language", "updated_at"])

@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 
 from ombuds.conversations.models import CaseEvent, Channel, Message, Priority, Status
 
-from . import automation_timeline, chargeback_timeline, money_timeline, sla_timeline
+from . import (
+    automation_timeline,
+    chargeback_timeline,
+    money_timeline,
+    sla_timeline,
+    timeline_routing,
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,8 @@ def actor_name(event: CaseEvent) -> str:
         return event.actor_user.display_name
     if event.actor_party is not None:
         return str(event.actor_party)
+    if event.actor_label == "routing":
+        return _("Routing")
     return event.actor_label or _("System")
 
 
@@ -170,6 +178,8 @@ def describe_event(event: CaseEvent) -> SafeString:
         return _say(_("%(actor)s ended the chat"), actor=actor)
     if kind in sla_timeline.KINDS:
         return sla_timeline.describe(event)
+    if kind.startswith("routing."):
+        return timeline_routing.describe(event, actor)
     return _say(_("%(actor)s: %(kind)s"), actor=actor, kind=_b(kind))
 
 
@@ -186,6 +196,8 @@ def event_details(event: CaseEvent) -> str:
         return automation_timeline.details(event)
     if event.kind in sla_timeline.KINDS:
         return sla_timeline.details(event)
+    if event.kind.startswith("routing."):
+        return timeline_routing.details(event)
     if event.kind in chargeback_timeline.KINDS:
         return chargeback_timeline.details(event)
     return ""

@@ -11,11 +11,13 @@ from .views import (
     chats,
     disputes,
     inbox,
+    mailboxes,
     money,
     money_report,
     payments,
     policy,
     reports,
+    routing,
     service_levels,
 )
 
@@ -208,6 +210,32 @@ urlpatterns = [
     ),
     path("w/<slug:slug>/money/", money_report.money_report, name="money_report"),
     path("w/<slug:slug>/policy/", policy.policy, name="policy"),
+    path("w/<slug:slug>/routing/", routing.overview, name="routing"),
+    path("w/<slug:slug>/routing/presence/", routing.presence_switch, name="routing_presence"),
+    path("w/<slug:slug>/routing/manage/", routing.manage, name="routing_manage"),
+    path(
+        "w/<slug:slug>/routing/agents/<int:user_id>/",
+        routing.agent_settings,
+        name="routing_agent",
+    ),
+    path(
+        "w/<slug:slug>/routing/agents/<int:user_id>/hand-over/",
+        routing.hand_over_now,
+        name="routing_hand_over",
+    ),
+    path("w/<slug:slug>/routing/queues/new/", routing.queue_new, name="routing_queue_new"),
+    path(
+        "w/<slug:slug>/routing/queues/<int:queue_id>/",
+        routing.queue_edit,
+        name="routing_queue",
+    ),
+    path("w/<slug:slug>/settings/mailboxes/", mailboxes.mailbox_list, name="mailboxes"),
+    path("w/<slug:slug>/settings/mailboxes/new/", mailboxes.mailbox_new, name="mailbox_new"),
+    path(
+        "w/<slug:slug>/settings/mailboxes/<int:mailbox_id>/",
+        mailboxes.mailbox_edit,
+        name="mailbox_edit",
+    ),
     path(
         "w/<slug:slug>/attachments/<int:attachment_id>/",
         attachments.attachment_download,
