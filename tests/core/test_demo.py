@@ -240,6 +240,29 @@ def test_automations_work_in_the_demo(resale):
     assert Trigger.objects.get(workspace=resale, builtin_key="escalation.legal").fire_count >= 1
 
 
+def test_stripe_chargebacks_in_the_demo(resale):
+    from ombuds.chargebacks.models import Chargeback, PspEvent
+
+    chargebacks = {
+        c.state: c
+        for c in Chargeback.objects.filter(workspace=resale).select_related("case", "connection")
+    }
+    assert set(chargebacks) == {"needs_response", "lost", "won"}
+    assert all(c.connection.is_stripe for c in chargebacks.values())
+    waiting = chargebacks["needs_response"]
+    left = waiting.evidence_due_by - timezone.now()
+    assert timedelta(days=2) < left < timedelta(days=6)
+    assert waiting.case.tags.filter(name="chargeback").exists()
+    assert waiting.case.status in ("new", "open") and waiting.case.priority == "high"
+    for closed in (chargebacks["lost"], chargebacks["won"]):
+        assert closed.closed_at < timezone.now() - timedelta(days=10)
+        assert closed.case.status == "solved"
+    assert chargebacks["won"].submission_status == "submitted"
+    # Every event went through the real pipeline, and none is left to process.
+    assert not PspEvent.objects.filter(workspace=resale).exclude(status="processed").exists()
+    assert not Chargeback.objects.filter(workspace__slug="outlet").exists()
+
+
 def test_the_desk_has_moved_money_and_one_refund_waits_for_approval(resale):
     from ombuds.ledger.models import ApprovalRequest, Transaction
     from ombuds.ledger.selectors import unbalanced_transactions
@@ -267,6 +290,18 @@ def test_the_desk_has_moved_money_and_one_refund_waits_for_approval(resale):
         assert tx.case.created_at <= tx.created_at <= tx.case.updated_at
     outlet = Workspace.objects.get(slug="outlet")
     assert not Transaction.objects.filter(workspace=outlet).exclude(kind="capture").exists()
+
+
+def test_the_demos_chargebacks_moved_money_in_balance(resale):
+    from ombuds.ledger.models import Transaction
+    from ombuds.ledger.selectors import unbalanced_transactions
+
+    moved = Transaction.objects.filter(workspace=resale, kind__startswith="chargeback")
+    # Each dispute's amount and fee were taken; the won one's amount came back.
+    assert sorted(moved.values_list("kind", flat=True)) == ["chargeback"] * 6 + [
+        "chargeback_reversal"
+    ]
+    assert unbalanced_transactions(workspace=resale) == []
 
 
 def test_routing_is_set_up_and_new_cases_say_why_they_went_where(resale):

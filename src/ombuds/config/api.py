@@ -22,6 +22,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.parser import Parser
 
 from ombuds.automation.api import router as macros_router
+from ombuds.chargebacks.api import router as chargebacks_router
 from ombuds.conversations.api import router as cases_router
 from ombuds.core.errors import ApplicationError
 from ombuds.core.idempotency import HEADER as IDEMPOTENCY_HEADER
@@ -216,6 +217,7 @@ api.add_router("/", macros_router)
 api.add_router("/", sla_router)
 api.add_router("/", ledger_router)
 api.add_router("/", routing_router)
+api.add_router("/", chargebacks_router)
 
 
 @api.exception_handler(ApplicationError)

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "ombuds.policies",
     "ombuds.ledger",
     "ombuds.routing",
+    "ombuds.disputes",
+    "ombuds.chargebacks",
     "ombuds.web",
     "axes",
 ]
@@ -187,6 +189,18 @@ OMBUDS_MAX_MESSAGE_CHARS = 100_000
 # A raw inbound payload (an email with its attachments, a webhook body) larger than this is
 # refused before it is stored.
 OMBUDS_MAX_INBOUND_BYTES = int(os.environ.get("OMBUDS_MAX_INBOUND_BYTES", 40 * 1024 * 1024))
+# A payment provider's webhook event (Stripe's are a few kilobytes).
+OMBUDS_MAX_PSP_EVENT_BYTES = int(os.environ.get("OMBUDS_MAX_PSP_EVENT_BYTES", 1024 * 1024))
+# How long before a chargeback's evidence deadline the desk is warned.
+# At least this many wall-clock hours, and the start of this many business days of the
+# workspace's calendar, whichever comes first.
+OMBUDS_CHARGEBACK_WARNING_HOURS = int(os.environ.get("OMBUDS_CHARGEBACK_WARNING_HOURS", "48"))
+OMBUDS_CHARGEBACK_WARNING_BUSINESS_DAYS = int(
+    os.environ.get("OMBUDS_CHARGEBACK_WARNING_BUSINESS_DAYS", "2")
+)
+# Keys that seal payment-provider secrets at rest, comma separated: the first seals, all
+# open (rotate by putting the new one first). Empty: derived from OMBUDS_SECRET_KEY.
+OMBUDS_SEALING_KEYS = [k for k in os.environ.get("OMBUDS_SEALING_KEYS", "").split(",") if k]
 # IMAP mailboxes: certificates are always verified; this adds a CA bundle to trust (a
 # company mail server signed by its own CA).
 OMBUDS_IMAP_CA_FILE = os.environ.get("OMBUDS_IMAP_CA_FILE", "")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("intake/", include("ombuds.intake.urls")),
     path("intake/", include("ombuds.intake.social.urls")),
     path("intake/email/", include("ombuds.intake.email.urls")),
+    path("psp/", include("ombuds.chargebacks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ombuds.web.urls")),
 ]

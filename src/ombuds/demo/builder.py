@@ -24,6 +24,7 @@ from . import catalogue as cat
 from . import wording
 from .automation import switch_on as switch_on_automation
 from .casting import Casting
+from .chargebacks import file_chargebacks
 from .money import move_demo_money
 from .orders import OrderBook
 from .people import Crowd, PeopleMaker, Roster, hire_staff
@@ -192,6 +193,10 @@ def build_workspace(profile: Profile, *, seed: int, now: datetime, progress: Pro
     switch_on_automation(workspace, now=now)
     progress("Loading demo marketplace: triggers, macros, escalations and proactive care.")
     settle_history(workspace)
+    if profile.slug == cat.SLUG:
+        # Before the SLA replay, so the chargebacks' cases get their clocks from it too.
+        file_chargebacks(workspace, now=now)
+        progress("Loading demo marketplace: Stripe chargebacks.")
     if profile.service_levels:
         progress("Loading demo marketplace: SLA policies and clocks…")
         set_service_levels(workspace)

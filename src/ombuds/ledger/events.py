@@ -22,6 +22,8 @@ MOVED = {
     TransactionKind.REBOOKING: "money.rebooking_paid",
     TransactionKind.REVERSAL: "money.reversed",
     TransactionKind.REFUND_SETTLEMENT: "money.refund_paid_out",
+    TransactionKind.CHARGEBACK: "money.charged_back",
+    TransactionKind.CHARGEBACK_REVERSAL: "money.chargeback_reinstated",
 }
 APPROVAL_REQUESTED = "approval.requested"
 APPROVAL_DECIDED = "approval.decided"

@@ -69,6 +69,10 @@ class TransactionKind(models.TextChoices):
     SELLER_DEBIT = "seller_debit", _("Seller debit")
     REBOOKING = "rebooking", _("Rebooking")
     REVERSAL = "reversal", _("Reversal")
+    # What the payment provider takes back for a chargeback (the disputed amount, its
+    # fee), and gives back when the platform wins (ombuds.chargebacks, ADR 0043).
+    CHARGEBACK = "chargeback", _("Chargeback")
+    CHARGEBACK_REVERSAL = "chargeback_reversal", _("Chargeback reinstated")
 
 
 class Outcome(models.TextChoices):

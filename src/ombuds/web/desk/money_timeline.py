@@ -72,6 +72,17 @@ def describe(event: CaseEvent, actor: SafeString) -> SafeString:
         return _say(_("%(actor)s reversed a movement of %(amount)s"), actor=actor, amount=amount)
     if kind == "money.refund_paid_out":
         return _say(_("The refund of %(amount)s was paid out to the buyer"), amount=amount)
+    if kind == "money.charged_back":
+        return _say(
+            _("%(actor)s took back %(amount)s for the chargeback, charged to %(bearer)s"),
+            actor=actor,
+            amount=amount,
+            bearer=bearer,
+        )
+    if kind == "money.chargeback_reinstated":
+        return _say(
+            _("%(actor)s gave back %(amount)s of the chargeback"), actor=actor, amount=amount
+        )
     what = _b(_label(ActionKind, data.get("kind")).lower())
     if kind == "approval.requested":
         return _say(

@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 
 from ombuds.conversations.models import CaseEvent, Channel, Message, Priority, Status
 
-from . import automation_timeline, money_timeline, sla_timeline, timeline_routing
+from . import (
+    automation_timeline,
+    chargeback_timeline,
+    money_timeline,
+    sla_timeline,
+    timeline_routing,
+)
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,8 @@ def describe_event(event: CaseEvent) -> SafeString:
         )
     if kind in automation_timeline.KINDS:
         return automation_timeline.describe(event, actor)
+    if kind in chargeback_timeline.KINDS:
+        return chargeback_timeline.describe(event, actor)
     if kind == "chat.offline":
         return _say(_("%(actor)s left an email address; the chat continues by email"), actor=actor)
     if kind == "chat.ended":
@@ -190,6 +198,8 @@ def event_details(event: CaseEvent) -> str:
         return sla_timeline.details(event)
     if event.kind.startswith("routing."):
         return timeline_routing.details(event)
+    if event.kind in chargeback_timeline.KINDS:
+        return chargeback_timeline.details(event)
     return ""
 
 

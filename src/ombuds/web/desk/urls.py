@@ -7,11 +7,14 @@ from .views import (
     case_tools,
     cases,
     channels,
+    chargebacks,
     chats,
+    disputes,
     inbox,
     mailboxes,
     money,
     money_report,
+    payments,
     policy,
     reports,
     routing,
@@ -58,6 +61,23 @@ service_level_urls = [
     path("w/<slug:slug>/reports/sla/csat-target/", reports.csat_target, name="sla_csat_target"),
 ]
 
+DSP = "w/<slug:slug>/disputes"
+dispute_urls = [
+    path(f"{DSP}/", disputes.dispute_list, name="disputes"),
+    path(f"{DSP}/report/", disputes.dispute_report, name="dispute_report"),
+    path(f"{DSP}/<str:reference>/", disputes.dispute_detail, name="dispute"),
+    path(
+        f"{DSP}/<str:reference>/files/<int:number>/",
+        disputes.dispute_evidence,
+        name="dispute_file",
+    ),
+    path(
+        f"{DSP}/<str:reference>/evidence/<int:number>/visibility/",
+        disputes.evidence_visibility,
+        name="dispute_evidence_visibility",
+    ),
+    path(f"{DSP}/<str:reference>/<slug:action>/", disputes.dispute_act, name="dispute_act"),
+]
 
 # Included by ombuds.web.urls into the "web" namespace at the site root.
 urlpatterns = [
@@ -148,6 +168,34 @@ urlpatterns = [
         chats.chat_timeline,
         name="case_timeline",
     ),
+    path("w/<slug:slug>/chargebacks/", chargebacks.chargeback_list, name="chargebacks"),
+    path(
+        "w/<slug:slug>/chargebacks/<int:pk>/evidence/",
+        chargebacks.chargeback_evidence,
+        name="chargeback_evidence",
+    ),
+    path(
+        "w/<slug:slug>/chargebacks/<int:pk>/evidence/submit/",
+        chargebacks.chargeback_submit,
+        name="chargeback_submit",
+    ),
+    path(
+        "w/<slug:slug>/chargebacks/<int:pk>/evidence/<str:field>.pdf",
+        chargebacks.chargeback_document,
+        name="chargeback_document",
+    ),
+    path("w/<slug:slug>/payments/", payments.payment_providers, name="payment_providers"),
+    path(
+        "w/<slug:slug>/payments/new/", payments.payment_provider_edit, name="payment_provider_new"
+    ),
+    path(
+        "w/<slug:slug>/payments/<int:pk>/", payments.payment_provider_edit, name="payment_provider"
+    ),
+    path(
+        "w/<slug:slug>/payments/calls/<int:pk>/retry/",
+        payments.payment_call_retry,
+        name="payment_call_retry",
+    ),
     path(
         "w/<slug:slug>/cases/<str:reference>/money/refund/", money.case_refund, name="case_refund"
     ),
@@ -204,4 +252,5 @@ urlpatterns = [
         name="message_original",
     ),
     *service_level_urls,
+    *dispute_urls,
 ]

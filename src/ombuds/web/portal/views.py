@@ -204,6 +204,9 @@ def portal_login(request, workspace, token):
     reference = request.GET.get("case", "")
     if _REFERENCE.match(reference):
         return redirect("web:portal_case", slug=workspace.slug, reference=reference)
+    dispute = request.GET.get("dispute", "")
+    if _REFERENCE.match(dispute):
+        return redirect("web:portal_dispute", slug=workspace.slug, reference=dispute)
     return redirect("web:portal_cases", slug=workspace.slug)
 
 

@@ -34,6 +34,7 @@ from ombuds.sla.selectors import clocks_of_case
 from .. import timeline
 from ..access import access_workspace, can_write
 from ..case_panels import case_extras, third_parties_for
+from ..chargeback_panels import chargeback_panel
 from ..choices import choices_for
 from ..forms import (
     CallForm,
@@ -112,6 +113,7 @@ def _case_context(request, workspace, membership, case, **overrides) -> dict:
         "now": now,
         "sla_clocks": clocks_of_case(case, now=now),
         "money_panel": money_panel(workspace, membership, case, order),
+        "chargeback_panel": chargeback_panel(case),
     }
     context.update(
         case_extras(

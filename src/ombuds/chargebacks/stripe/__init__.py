@@ -1,0 +1,1 @@
+"""Stripe: its webhook signature, its event objects, and the calls Ombuds makes to it."""

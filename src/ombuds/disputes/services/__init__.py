@@ -1,0 +1,1 @@
+"""Every write of disputes: one module per part of the process."""
