@@ -76,11 +76,13 @@ def test_agent_signs_in_opens_a_case_and_replies(
     assert page.locator("#case-list td.ref").count() == 2
     with page.expect_response(lambda r: "status=new" in r.url):
         page.select_option("#filter-status", "new")
-    page.wait_for_function("document.querySelectorAll('#case-list td.ref').length === 2")
+    from playwright.sync_api import expect
+
+    expect(page.locator("#case-list td.ref")).to_have_count(2)
     assert "status=new" in page.url
     with page.expect_response(lambda r: "q=ORD-7731" in r.url):
         page.fill("#inbox-q", "ORD-7731")
-    page.wait_for_function("document.querySelectorAll('#case-list td.ref').length === 1")
+    expect(page.locator("#case-list td.ref")).to_have_count(1)
 
     page.click(f"text={ticket_case.reference}")
     page.wait_for_url(f"**/cases/{ticket_case.reference}/")

@@ -101,9 +101,9 @@ def test_a_visitor_and_an_agent_chat_live_in_two_browsers(workspace, agent, asgi
     panel = visitor_page.locator(".panel")
     panel.wait_for()
     assert launcher.get_attribute("aria-expanded") == "true"
-    visitor_page.wait_for_function(
-        "document.querySelector('ombuds-chat').shadowRoot.activeElement?.id === 'message'"
-    )
+    from playwright.sync_api import expect
+
+    expect(visitor_page.locator("ombuds-chat #message")).to_be_focused()
     visitor_page.locator(".status").filter(has_text="We are online").wait_for()
 
     visitor_page.keyboard.type("Hello, where are my Coldplay tickets?")
