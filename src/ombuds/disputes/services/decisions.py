@@ -54,7 +54,7 @@ from ..models import (
 from ..terms import terms_for
 from ..transitions import TransitionRefused
 from . import money, notices
-from .evidence import MAX_TEXT, _check_party, lock_evidence, record_statement
+from .evidence import MAX_TEXT, lock_evidence, record_statement
 from .machine import apply, check, lock, publish
 from .settlement import money_data
 
@@ -226,6 +226,7 @@ def decide_dispute(
     if found is not None:
         return found
     dispute = lock(dispute)
+    money.check_actor(dispute, actor)
     now = timezone.now()
     move = check(dispute, "decide", actor, now)
     statement = _statement(statement)
@@ -293,7 +294,7 @@ def decide_dispute(
 def appeal_decision(*, dispute: Dispute, actor: DisputeActor, grounds: str) -> Dispute:
     """The buyer or the seller appeals the decision, once, within the window."""
     dispute = lock(dispute)
-    _check_party(dispute, actor)
+    money.check_actor(dispute, actor)
     now = timezone.now()
     already = dispute.events.filter(action="appeal").exists()
     move = check(dispute, "appeal", actor, now, already_appealed=already)
@@ -418,6 +419,7 @@ def review_appeal(
             status=422,
         )
     dispute = lock(dispute)
+    money.check_actor(dispute, actor)
     now = timezone.now()
     original = _decision_under_appeal(dispute)
     move = check(

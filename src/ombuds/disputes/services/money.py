@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ombuds.core.errors import ApplicationError
+from ombuds.accounts.models import Membership
+from ombuds.core.errors import ApplicationError, NotFound
 from ombuds.core.money import Money
 from ombuds.ledger.models import Outcome as LedgerOutcome
 from ombuds.ledger.selectors import LedgerPreview, preview_ledger_effect
@@ -18,7 +19,7 @@ from ombuds.policies.models import Bearer, Cause
 from ombuds.policies.selectors import current_policy
 
 from ..actors import DisputeActor, money_actor
-from ..models import MONEY_OUTCOMES, Dispute, Outcome, Reason
+from ..models import MONEY_OUTCOMES, Dispute, Outcome, Reason, Role
 
 BEARERS = tuple(Bearer.values)
 
@@ -43,6 +44,23 @@ _LEDGER_OUTCOME = {
     Outcome.CREDIT: LedgerOutcome.COMPENSATION,
     Outcome.REBOOKING: LedgerOutcome.REBOOKING,
 }
+
+
+def check_actor(dispute: Dispute, actor: DisputeActor) -> None:
+    """A party acts only on its own dispute, an agent only in its own workspace: to
+    anyone else the dispute does not exist."""
+    party = actor.party.pk if actor.party is not None else None
+    if actor.role == Role.BUYER and party != dispute.buyer_id:
+        raise NotFound("dispute", dispute.reference)
+    if actor.role == Role.SELLER and (party is None or party != dispute.seller_id):
+        raise NotFound("dispute", dispute.reference)
+    if (
+        actor.role == Role.AGENT
+        and not Membership.objects.filter(
+            workspace_id=dispute.workspace_id, user_id=actor.user_id
+        ).exists()
+    ):
+        raise NotFound("dispute", dispute.reference)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,6 @@ from ..models import (
     Visibility,
 )
 from . import money, notices
-from .evidence import _check_party
 from .machine import apply, check, lock, publish
 from .responses import _first_response, _note
 from .thread import add_message
@@ -76,7 +75,7 @@ def money_data(result: MoneyResult | None) -> dict:
 def accept_claim(*, dispute: Dispute, actor: DisputeActor, note: str = "") -> Dispute:
     """The seller accepts the claim: the buyer gets what they asked, at the seller's cost."""
     dispute = lock(dispute)
-    _check_party(dispute, actor)
+    money.check_actor(dispute, actor)
     now = timezone.now()
     move = check(dispute, "seller_accept", actor, now)
     note = _note(note)
@@ -129,7 +128,7 @@ def accept_offer(
 ) -> Dispute:
     """The buyer takes the offer waiting for them; what it pays moves now."""
     dispute = lock(dispute)
-    _check_party(dispute, actor)
+    money.check_actor(dispute, actor)
     now = timezone.now()
     offers = Offer.objects.filter(dispute=dispute, status=OfferStatus.PENDING)
     if offer_number is not None:
@@ -171,7 +170,7 @@ def resolve_dispute(*, dispute: Dispute, actor: DisputeActor, note: str) -> Disp
     """An agent closes the dispute as sorted out (the parcel came, the booking was
     rescued). No money moves here: what the desk paid is on the case's ledger already."""
     dispute = lock(dispute)
-    _check_party(dispute, actor)
+    money.check_actor(dispute, actor)
     now = timezone.now()
     move = check(dispute, "resolve", actor, now)
     note = _note(note)
