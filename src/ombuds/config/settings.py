@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "ombuds.routing",
     "ombuds.disputes",
     "ombuds.chargebacks",
+    "ombuds.rescue",
     "ombuds.web",
     "axes",
 ]

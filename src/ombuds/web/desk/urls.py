@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import rescue
 from .views import (
     attachments,
     auth,
@@ -89,6 +90,11 @@ urlpatterns = [
     path("w/<slug:slug>/cases/<str:reference>/", cases.case_detail, name="case"),
     path("w/<slug:slug>/cases/<str:reference>/reply/", cases.case_reply, name="case_reply"),
     path("w/<slug:slug>/cases/<str:reference>/note/", cases.case_note, name="case_note"),
+    path(
+        "w/<slug:slug>/cases/<str:reference>/rescue/<slug:action>/",
+        rescue.rescue_act,
+        name="rescue_act",
+    ),
     path(
         "w/<slug:slug>/cases/<str:reference>/properties/",
         cases.case_properties,

@@ -45,6 +45,7 @@ from ..forms import (
     incoming_files,
 )
 from ..refusals import refusal_message
+from ..rescue import rescue_panel
 from .chats import chat_context
 from .money import money_panel
 
@@ -114,6 +115,7 @@ def _case_context(request, workspace, membership, case, **overrides) -> dict:
         "sla_clocks": clocks_of_case(case, now=now),
         "money_panel": money_panel(workspace, membership, case, order),
         "chargeback_panel": chargeback_panel(case),
+        "rescue_panel": rescue_panel(case, membership),
     }
     context.update(
         case_extras(
