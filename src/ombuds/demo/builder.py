@@ -25,6 +25,7 @@ from . import wording
 from .automation import switch_on as switch_on_automation
 from .casting import Casting
 from .chargebacks import file_chargebacks
+from .disputes import open_demo_disputes
 from .money import move_demo_money
 from .orders import OrderBook
 from .people import Crowd, PeopleMaker, Roster, hire_staff
@@ -203,6 +204,9 @@ def build_workspace(profile: Profile, *, seed: int, now: datetime, progress: Pro
     moved = (
         move_demo_money(workspace=workspace, supervisor=desk.supervisor) if profile.money else {}
     )
+    if profile.slug == cat.SLUG:
+        progress("Loading demo marketplace: disputes…")
+        moved.update(open_demo_disputes(workspace, now=now))
     routed = set_up_routing(workspace, desk, now=now)
     progress(
         f"Loading demo marketplace: routing: {routed.assigned} new cases assigned, "

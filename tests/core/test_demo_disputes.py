@@ -1,0 +1,141 @@
+"""The demo's disputes: loaded once for this module, rolled back afterwards."""
+
+from datetime import timedelta
+from itertools import pairwise
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from ombuds.core.models import Workspace
+from ombuds.demo import load_demo
+from ombuds.disputes.models import Dispute, DisputeMessage, Evidence, State
+from ombuds.disputes.selectors import DisputeFilters, disputes_for_desk
+from ombuds.disputes.transitions import ALLOWED_MOVES
+
+pytestmark = pytest.mark.slow
+
+# The states the demo reaches with the dispute process as it stands.
+STATES = {
+    State.AWAITING_CONTACT,
+    State.AWAITING_SELLER,
+    State.OFFER_PENDING,
+    State.CONTESTED,
+    State.IN_MEDIATION,
+    State.CLOSED,
+    State.WITHDRAWN,
+}
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield load_demo()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def resale(demo, db):
+    return Workspace.objects.get(slug="resale")
+
+
+def test_the_demo_holds_a_dispute_in_every_state(resale):
+    states = set(Dispute.objects.filter(workspace=resale).values_list("state", flat=True))
+    assert states >= STATES
+    reasons = set(Dispute.objects.filter(workspace=resale).values_list("reason", flat=True))
+    assert len(reasons) >= 6
+    assert set(Dispute.objects.filter(workspace=resale).values_list("language", flat=True)) == {
+        "en",
+        "nl",
+    }
+    assert not Dispute.objects.filter(workspace__slug="outlet").exists()
+
+
+def test_each_dispute_got_there_by_the_table_and_in_the_past(resale):
+    now = timezone.now()
+    for dispute in Dispute.objects.filter(workspace=resale).prefetch_related("events"):
+        events = sorted(dispute.events.all(), key=lambda e: (e.created_at, e.pk))
+        assert events[0].from_state == ""
+        assert events[-1].to_state == dispute.state
+        for before, after in pairwise(events):
+            assert before.to_state == after.from_state or after.from_state == after.to_state
+        for event in events:
+            move = (event.action, event.from_state, event.to_state)
+            assert move in ALLOWED_MOVES, (dispute.reference, move)
+        assert dispute.created_at == events[0].created_at < now - timedelta(minutes=10)
+        assert events[-1].created_at <= dispute.updated_at
+        # It lives on its case's timeline, inside the case's life.
+        case = dispute.case
+        assert case.created_at <= dispute.created_at and dispute.updated_at <= case.updated_at
+        assert case.updated_at < now
+
+
+def test_the_sweep_moved_disputes_whose_deadline_passed(resale):
+    from ombuds.disputes.models import DisputeEvent
+
+    swept = DisputeEvent.objects.filter(workspace=resale, actor_role="system")
+    assert {"contact_over", "deadline_escalate", "deadline_lapse"} <= set(
+        swept.values_list("action", flat=True)
+    )
+    lapsed = Dispute.objects.get(workspace=resale, state=State.CLOSED, ending="lapsed")
+    assert lapsed.ended_at > lapsed.buyer_due_at
+    assert lapsed.offers.get().status == "lapsed"
+
+
+def test_deadlines_show_as_due_soon_and_overdue_in_the_desk(resale):
+    overdue = disputes_for_desk(workspace=resale, filters=DisputeFilters(deadline="overdue"))
+    soon = disputes_for_desk(workspace=resale, filters=DisputeFilters(deadline="today"))
+    assert [d.state for d in overdue.items] == [State.AWAITING_SELLER]
+    assert len(soon.items) >= 1
+    for dispute in soon.items:
+        assert timezone.now() < dispute.next_due_at < timezone.now() + timedelta(days=1)
+
+
+def test_a_notice_names_the_deadline_the_dispute_has(resale):
+    from ombuds.disputes.services.notices import buyer_url, when
+
+    waiting = Dispute.objects.filter(workspace=resale, state=State.AWAITING_CONTACT)
+    assert waiting.exists()
+    for dispute in waiting:
+        # The opening notice was re-dated with the dispute: it names the deadline it has.
+        notice = dispute.case.messages.filter(body_text__contains=buyer_url(dispute)).earliest(
+            "created_at"
+        )
+        assert notice.created_at == dispute.created_at
+        assert when(dispute, dispute.contact_due_at, dispute.language) in notice.body_text
+
+
+def test_threads_have_every_visibility_and_evidence_has_files(resale):
+    messages = DisputeMessage.objects.filter(workspace=resale)
+    assert set(messages.values_list("visibility", flat=True)) == {
+        "parties",
+        "buyer",
+        "seller",
+        "internal",
+    }
+    assert set(messages.values_list("author_role", flat=True)) == {"buyer", "seller", "agent"}
+    pieces = Evidence.objects.filter(workspace=resale)
+    assert {"statement", "file", "tracking"} <= set(pieces.values_list("kind", flat=True))
+    assert pieces.filter(kind="file", submitted_by_role="seller").exists()
+
+
+def test_the_stripe_chargeback_freezes_the_dispute_on_its_order(resale):
+    from ombuds.chargebacks.models import Chargeback
+
+    (frozen,) = Dispute.objects.filter(workspace=resale, frozen_at__isnull=False)
+    chargeback = Chargeback.objects.get(workspace=resale, order=frozen.order)
+    assert chargeback.is_open and chargeback.connection.is_stripe
+    assert chargeback.provider_dispute_id in frozen.frozen_reason
+    assert frozen.next_due_at is None  # its deadlines wait for the bank
+    assert frozen.events.filter(action="freeze").exists()
+
+
+def test_the_ledger_still_balances(resale):
+    from ombuds.ledger.selectors import unbalanced_transactions
+
+    assert unbalanced_transactions(workspace=resale) == []
