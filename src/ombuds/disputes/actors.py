@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ombuds.accounts.models import Membership, User
 from ombuds.conversations.events import Actor
+from ombuds.ledger.authority import MoneyActor
 from ombuds.marketplace.models import Party
 
 from .models import Role
@@ -67,3 +68,11 @@ class DisputeActor:
         if self.party is not None:
             return str(self.party)
         return self.label or "system"
+
+
+def money_actor(actor: DisputeActor) -> MoneyActor:
+    """Who the ledger sees moving a dispute's money: an agent in their role (held to
+    its limits), otherwise the dispute process itself, acting on what a party agreed to."""
+    if actor.role == Role.AGENT and actor.user is not None:
+        return MoneyActor(user=actor.user, role=actor.member_role, label=actor.label)
+    return MoneyActor.system(f"disputes ({actor.role})")

@@ -1,5 +1,6 @@
 """Tables of the disputes app, one module per sub-topic."""
 
+from .decision import MONEY_OUTCOMES, Decision, DecisionKind, MoneyStatus, Outcome, Verdict
 from .dispute import (
     BETWEEN_PARTIES,
     FINAL_STATES,
@@ -32,11 +33,14 @@ from .exchange import (
 __all__ = [
     "BETWEEN_PARTIES",
     "FINAL_STATES",
+    "MONEY_OUTCOMES",
     "OFFERS_WITH_AMOUNT",
     "OPEN_STATES",
     "PREFIX",
     "READABLE_BY",
     "WRITABLE_BY",
+    "Decision",
+    "DecisionKind",
     "DesiredOutcome",
     "Dispute",
     "DisputeEvent",
@@ -45,13 +49,16 @@ __all__ = [
     "Evidence",
     "EvidenceKind",
     "LockedFor",
+    "MoneyStatus",
     "Offer",
     "OfferBearer",
     "OfferKind",
     "OfferStatus",
+    "Outcome",
     "Reason",
     "Role",
     "State",
+    "Verdict",
     "Visibility",
     "evidence_path",
 ]

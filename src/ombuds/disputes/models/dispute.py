@@ -165,6 +165,11 @@ class Dispute(ChoiceLabels, models.Model):
     def is_frozen(self) -> bool:
         return self.frozen_at is not None
 
+    @property
+    def latest_decision(self):
+        """The decision in force: the last decision or review of its appeal, or None."""
+        return self.decisions.order_by("-created_at", "-pk").first()
+
     def deadline(self):
         """The deadline that matters now, as people read it (frozen or not)."""
         return {

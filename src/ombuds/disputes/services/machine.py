@@ -142,3 +142,16 @@ def apply(
     dispute.updated_at = now
     dispute.save(update_fields=sorted({"state", "ended_at", "next_due_at", "updated_at", *fields}))
     return record(dispute, move, actor, before=before, now=now, data=data)
+
+
+def publish(dispute: Dispute, event: str, *, key: str, now: datetime, details: dict) -> None:
+    """Tell the marketplace of a settlement or a decision with what it needs to act on
+    it (the outcome, the money), besides the `dispute.updated` every transition sends.
+    `key` names the step, so a replay sends nothing twice."""
+    webhooks.enqueue(
+        workspace=dispute.workspace,
+        event=event,
+        payload={**summary(dispute), **details, "at": now.isoformat()},
+        idempotency_key=f"{event}:{dispute.pk}:{key}",
+        subject=f"case:{dispute.case_id}",
+    )

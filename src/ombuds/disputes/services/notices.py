@@ -287,6 +287,14 @@ def _seller_text(kind: str) -> tuple[str, str]:
                 "continues: %(url)s"
             ),
         ),
+        "money_refused": (
+            _("Dispute %(reference)s is back in mediation"),
+            _(
+                "The money of the decision on dispute %(reference)s was not approved, so "
+                "%(marketplace)s is taking another look before anything moves. You can add "
+                "messages and evidence here: %(url)s"
+            ),
+        ),
         "message": (
             _("A new message on dispute %(reference)s"),
             _("There is a new message for you on dispute %(reference)s: %(url)s"),

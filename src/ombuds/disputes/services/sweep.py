@@ -94,7 +94,10 @@ def act_on(pk: int, now: datetime) -> str | None:
             return _silent_buyer(dispute, now, terms.silent_buyer)
         if dispute.state == State.DECIDED:
             move = check(dispute, "appeal_window_over", DEADLINE, now)
-            apply(dispute, "appeal_window_over", DEADLINE, now=now, checked=move)
+            dispute.ending = Ending.DECIDED
+            apply(
+                dispute, "appeal_window_over", DEADLINE, now=now, checked=move, fields=("ending",)
+            )
             return "appeal_window_over"
         # Nothing is due in this state: the column was stale.
         Dispute.objects.filter(pk=pk).update(next_due_at=None)
