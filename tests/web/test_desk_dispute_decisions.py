@@ -5,11 +5,11 @@ that say why and change nothing."""
 from __future__ import annotations
 
 import pytest
-from ombuds.disputes.services.decisions import appeal_decision
 
 from ombuds.accounts.models import Membership
 from ombuds.disputes.actors import DisputeActor
 from ombuds.disputes.models import Decision, Dispute, State
+from ombuds.disputes.services.decisions import appeal_decision
 from ombuds.disputes.services.responses import escalate_dispute
 from ombuds.ledger.models import Transaction
 from ombuds.marketplace.inputs import PaymentInput
@@ -17,6 +17,7 @@ from tests import builders
 from tests.disputes.conftest import claim
 
 KEY = "2b1f0d6e-8c4a-4d7e-9f3a-5e6d7c8b9a01"
+REVIEW_KEY = "7d0c1b2a-3e4f-4a5b-8c6d-9e0f1a2b3c4d"
 
 
 @pytest.fixture
@@ -165,7 +166,7 @@ def test_the_deciding_agent_cannot_review_the_appeal(agent_client, mediated, buy
 
     response = agent_client.post(
         _url(mediated, "review/"),
-        {"verdict": "uphold", "statement": "The photos are clear.", "key": KEY},
+        {"verdict": "uphold", "statement": "The photos are clear.", "key": REVIEW_KEY},
     )
 
     assert response.status_code in (403, 409)
@@ -195,7 +196,7 @@ def test_a_colleague_revises_the_decision_on_appeal(
             "outcome": "full_refund",
             "amount": "125,00",
             "bearer": "seller",
-            "key": "7d0c1b2a-3e4f-4a5b-8c6d-9e0f1a2b3c4d",
+            "key": REVIEW_KEY,
         },
     )
 
@@ -217,7 +218,7 @@ def test_a_revision_without_its_outcome_is_refused_on_the_form(
     client.force_login(builders.member(workspace, "ben@resale.test", role="supervisor"))
 
     response = client.post(
-        _url(mediated, "review/"), {"verdict": "revise", "statement": "Changed.", "key": KEY}
+        _url(mediated, "review/"), {"verdict": "revise", "statement": "Changed.", "key": REVIEW_KEY}
     )
 
     assert response.status_code == 422
