@@ -74,3 +74,74 @@ class DeskOfferForm(forms.Form):
 
 class VisibilityForm(forms.Form):
     visibility = forms.ChoiceField(choices=Visibility.choices)
+
+
+# Who may bear the cost of a decision (the ledger's bearers plus the buyer themself).
+DECISION_BEARERS = [
+    ("seller", _("Seller")),
+    ("platform", _("Platform")),
+    ("carrier", _("Carrier")),
+    ("buyer", _("Buyer")),
+]
+VERDICTS = [("uphold", _("Uphold the decision")), ("revise", _("Revise the decision"))]
+
+
+def _outcomes():
+    from ombuds.disputes.models import Outcome
+
+    return Outcome.choices
+
+
+class DecideForm(forms.Form):
+    """An arbitration decision: what the buyer gets, who bears it, and why."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=_outcomes)
+    amount = AmountField(
+        label=_("Amount"), required=False, help_text=_("Empty for an outcome that moves no money.")
+    )
+    bearer = forms.ChoiceField(label=_("Who bears the cost"), choices=DECISION_BEARERS)
+    statement = _text(_("Statement of reasons"), rows=6, max_length=20_000)
+    key = KEY
+
+    def __init__(self, *args, currency: str = "EUR", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].currency = currency
+
+
+class PreviewForm(DecideForm):
+    """The same fields for the preview: nothing is written, so no reasons are needed yet."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["statement"].required = False
+
+
+class ReviewForm(forms.Form):
+    """A colleague's review of an appealed decision: uphold it, or revise it."""
+
+    verdict = forms.ChoiceField(label=_("Verdict"), choices=VERDICTS, widget=forms.RadioSelect)
+    statement = _text(_("Statement of reasons"), rows=5, max_length=20_000)
+    outcome = forms.ChoiceField(
+        label=_("New outcome"), choices=lambda: [("", "—"), *_outcomes()], required=False
+    )
+    amount = AmountField(label=_("New amount"), required=False)
+    bearer = forms.ChoiceField(
+        label=_("Who bears the cost"), choices=[("", "—"), *DECISION_BEARERS], required=False
+    )
+    key = KEY
+
+    def __init__(self, *args, currency: str = "EUR", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].currency = currency
+
+    def clean(self):
+        data = super().clean()
+        if data.get("verdict") == "revise" and not data.get("outcome"):
+            self.add_error("outcome", _("A revised decision names its outcome."))
+        if data.get("verdict") == "revise" and not data.get("bearer"):
+            self.add_error("bearer", _("A revised decision names who bears the cost."))
+        return data
+
+
+class ResolveForm(forms.Form):
+    note = _text(_("How it was sorted out"), rows=2)

@@ -77,6 +77,11 @@ dispute_urls = [
         disputes.evidence_visibility,
         name="dispute_evidence_visibility",
     ),
+    path(
+        f"{DSP}/<str:reference>/decision/preview/",
+        disputes.decision_preview,
+        name="dispute_decision_preview",
+    ),
     path(f"{DSP}/<str:reference>/<slug:action>/", disputes.dispute_act, name="dispute_act"),
 ]
 

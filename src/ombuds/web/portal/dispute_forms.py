@@ -163,6 +163,11 @@ class ContestForm(forms.Form):
         self.fields["visibility"].initial = Visibility.PARTIES
 
 
+class AcceptOfferForm(forms.Form):
+    # The offer the buyer saw: a newer one in between is not accepted by mistake.
+    offer = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+
 class AppealForm(forms.Form):
     grounds = _text(gettext_lazy("Why the decision is wrong"), rows=5, max_length=10_000)
 

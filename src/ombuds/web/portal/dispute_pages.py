@@ -96,6 +96,7 @@ def page_context(dispute: Dispute, actor: DisputeActor) -> dict:
         "thread": thread_for(dispute, role=role),
         "evidence": items,
         "offers": list(dispute.offers.order_by("number")),
+        "decisions": list(dispute.decisions.order_by("created_at", "pk")),
         "pending_offer": pending_offer(dispute),
         "actions": open_actions(dispute, actor),
         "role": role,

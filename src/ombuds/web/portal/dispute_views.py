@@ -22,6 +22,7 @@ from ombuds.disputes.selectors import (
     orders_for_dispute,
     own_order,
 )
+from ombuds.disputes.services.decisions import appeal_decision
 from ombuds.disputes.services.evidence import submit_evidence
 from ombuds.disputes.services.opening import open_dispute
 from ombuds.disputes.services.responses import (
@@ -29,9 +30,18 @@ from ombuds.disputes.services.responses import (
     escalate_dispute,
     withdraw_dispute,
 )
+from ombuds.disputes.services.settlement import accept_offer
 from ombuds.disputes.services.thread import post_message
 
-from .dispute_forms import EvidenceForm, MessageForm, NoteForm, OpenDisputeForm, add_refusal
+from .dispute_forms import (
+    AcceptOfferForm,
+    AppealForm,
+    EvidenceForm,
+    MessageForm,
+    NoteForm,
+    OpenDisputeForm,
+    add_refusal,
+)
 from .dispute_pages import dispute_url, evidence_download, page_context, run_action
 from .forms import incoming_files
 from .views import _page, portal_buyer
@@ -118,6 +128,7 @@ def _detail(request, workspace, buyer, dispute, *, forms=None, status=200):
         message_form=MessageForm(role="buyer"),
         evidence_form=EvidenceForm(role="buyer"),
         note_form=NoteForm(),
+        appeal_form=AppealForm(),
     )
     context.update(forms or {})
     return _page(request, "disputes/detail.html", workspace, buyer=buyer, status=status, **context)
@@ -168,6 +179,18 @@ ACTIONS = {
         "note_form",
         lambda d, a, data: end_contact_period(dispute=d, actor=a),
         _("The dispute is open; the seller must now respond."),
+    ),
+    "accept_offer": (
+        lambda post, files: AcceptOfferForm(post),
+        "accept_form",
+        lambda d, a, data: accept_offer(dispute=d, actor=a, offer_number=data["offer"]),
+        _("You accepted the offer."),
+    ),
+    "appeal": (
+        lambda post, files: AppealForm(post),
+        "appeal_form",
+        lambda d, a, data: appeal_decision(dispute=d, actor=a, grounds=data["grounds"]),
+        _("Your appeal was sent; a colleague of the agent who decided reviews it."),
     ),
 }
 

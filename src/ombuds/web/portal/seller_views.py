@@ -22,13 +22,22 @@ from ombuds.disputes.actors import DisputeActor
 from ombuds.disputes.models import Dispute
 from ombuds.disputes.reports import seller_scorecard as scorecard_of
 from ombuds.disputes.selectors import dispute_of_seller, disputes_of_seller
+from ombuds.disputes.services.decisions import appeal_decision
 from ombuds.disputes.services.evidence import submit_evidence
 from ombuds.disputes.services.responses import contest_claim, escalate_dispute, propose_offer
+from ombuds.disputes.services.settlement import accept_claim
 from ombuds.disputes.services.thread import post_message
 from ombuds.marketplace.models import Party
 
 from . import throttle
-from .dispute_forms import ContestForm, EvidenceForm, MessageForm, NoteForm, OfferForm
+from .dispute_forms import (
+    AppealForm,
+    ContestForm,
+    EvidenceForm,
+    MessageForm,
+    NoteForm,
+    OfferForm,
+)
 from .dispute_pages import dispute_url, evidence_download, page_context, run_action
 from .forms import SignInForm, incoming_files
 from .magic_links import SELLER, LinkRefused, offer_sign_in_link, read_token
@@ -140,6 +149,7 @@ def _detail(request, workspace, seller, dispute, *, forms=None, status=200):
         note_form=NoteForm(),
         message_form=MessageForm(role="seller"),
         evidence_form=EvidenceForm(role="seller"),
+        appeal_form=AppealForm(),
     )
     context.update(forms or {})
     return _seller_page(request, "dispute.html", workspace, seller, status=status, **context)
@@ -154,6 +164,18 @@ def seller_dispute(request, workspace, seller, reference):
 def _actions(dispute: Dispute) -> dict:
     """What each action of the seller's page reads and does."""
     return {
+        "accept": (
+            lambda post, files: NoteForm(post),
+            "note_form",
+            lambda a, data: accept_claim(dispute=dispute, actor=a, note=data["note"]),
+            _("You accepted the claim; the buyer is refunded at your cost."),
+        ),
+        "appeal": (
+            lambda post, files: AppealForm(post),
+            "appeal_form",
+            lambda a, data: appeal_decision(dispute=dispute, actor=a, grounds=data["grounds"]),
+            _("Your appeal was sent; a colleague of the agent who decided reviews it."),
+        ),
         "offer": (
             lambda post, files: OfferForm(post, currency=dispute.currency),
             "offer_form",

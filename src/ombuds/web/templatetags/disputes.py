@@ -179,3 +179,41 @@ def reason_label(code) -> str:
     from ombuds.disputes.models import Reason
 
     return str(dict(Reason.choices).get(code, code))
+
+
+@register.filter
+def debit(money) -> str:
+    """A ledger leg's amount in the debit column (positive legs), else nothing."""
+    if not isinstance(money, Money) or money.amount <= 0:
+        return ""
+    return _format(money.amount, money.currency)
+
+
+@register.filter
+def credit(money) -> str:
+    """A ledger leg's amount in the credit column (negative legs, shown positive)."""
+    if not isinstance(money, Money) or money.amount >= 0:
+        return ""
+    return _format(-money.amount, money.currency)
+
+
+@register.simple_tag
+def bearer_label(value) -> str:
+    """Who bears a cost, in the page's language."""
+    labels = {
+        "seller": _("the seller"),
+        "platform": _("the platform"),
+        "carrier": _("the carrier"),
+        "buyer": _("the buyer"),
+    }
+    return labels.get(value, value or "—")
+
+
+@register.simple_tag
+def outcome_label(value) -> str:
+    from ombuds.disputes.models import Outcome
+
+    try:
+        return str(Outcome(value).label)
+    except ValueError:
+        return value or ""

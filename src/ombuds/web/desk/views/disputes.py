@@ -29,6 +29,7 @@ from ombuds.disputes.selectors import (
     state_counts,
     thread_for,
 )
+from ombuds.disputes.services.decisions import decide_dispute, preview_decision, review_appeal
 from ombuds.disputes.services.evidence import change_evidence_visibility, refresh_order_evidence
 from ombuds.disputes.services.responses import (
     end_contact_period,
@@ -36,17 +37,24 @@ from ombuds.disputes.services.responses import (
     propose_offer,
     withdraw_dispute,
 )
+from ombuds.disputes.services.settlement import resolve_dispute
 from ombuds.disputes.services.thread import post_message
+from ombuds.ledger.selectors import order_money
+from ombuds.web.portal.dispute_forms import amount_text
 from ombuds.web.portal.dispute_pages import evidence_download
 
 from ..access import access_workspace, can_write
 from ..dispute_charts import month_bars
 from ..dispute_forms import (
     DEADLINE_LABELS,
+    DecideForm,
     DeskMessageForm,
     DeskNoteForm,
     DeskOfferForm,
     DisputeFilterForm,
+    PreviewForm,
+    ResolveForm,
+    ReviewForm,
     VisibilityForm,
 )
 from ..dispute_refusals import dispute_refusal
@@ -118,19 +126,30 @@ def _dispute_or_404(workspace, reference: str):
         raise Http404("No such dispute") from None
 
 
+def decisions_of(dispute) -> list:
+    """The dispute's decision and its appeal review, oldest first: one query."""
+    return list(dispute.decisions.select_related("decided_by").order_by("created_at", "pk"))
+
+
 def mediation_context(workspace, membership, dispute, **overrides) -> dict:
     """Everything the mediation view shows, in a fixed number of queries."""
     role = Role.AGENT
     evidence = evidence_for(dispute, role=role)
     thread = thread_for(dispute, role=role)
     offers = list(dispute.offers.select_related("made_by_user").order_by("number"))
+    decisions = decisions_of(dispute)
+    first_decision = next((d for d in decisions if d.kind == "decision"), None)
     actor = DisputeActor.agent(membership)
     ctx = transitions.Context(
         role=role,
         now=timezone.now(),
         user_id=membership.user_id,
-        extra={"pending_offer": any(o.status == "pending" for o in offers)},
+        extra={
+            "pending_offer": any(o.status == "pending" for o in offers),
+            "decided_by_id": first_decision.decided_by_id if first_decision else None,
+        },
     )
+    fresh = {"key": uuid.uuid4()}
     context = {
         "workspace": workspace,
         "dispute": dispute,
@@ -151,6 +170,18 @@ def mediation_context(workspace, membership, dispute, **overrides) -> dict:
         "message_form": DeskMessageForm(),
         "note_form": DeskNoteForm(),
         "offer_form": DeskOfferForm(currency=dispute.currency, initial={"key": uuid.uuid4()}),
+        "decisions": decisions,
+        "decision": decisions[-1] if decisions else None,
+        "decided_by_me": first_decision is not None
+        and first_decision.decided_by_id == membership.user_id,
+        "money": order_money(workspace=workspace, order=dispute.order),
+        "decide_form": DecideForm(
+            currency=dispute.currency,
+            initial={**fresh, "amount": amount_text(dispute.amount, dispute.currency)},
+        ),
+        "review_form": ReviewForm(currency=dispute.currency, initial=fresh),
+        "resolve_form": ResolveForm(),
+        "preview": None,
         "visibilities": DeskMessageForm.base_fields["visibility"].choices,
         "actor": actor,
         "now": timezone.now(),
@@ -214,6 +245,41 @@ def _actions(dispute):
             ),
             _("The settlement was proposed to the buyer."),
         ),
+        "decide": (
+            lambda post: DecideForm(post, currency=dispute.currency),
+            "decide_form",
+            lambda a, data: decide_dispute(
+                dispute=dispute,
+                actor=a,
+                outcome=data["outcome"],
+                amount=data["amount"],
+                bearer=data["bearer"],
+                statement=data["statement"],
+                idempotency_key=f"desk:{data['key']}" if data["key"] else "",
+            ),
+            _("The dispute is decided."),
+        ),
+        "review": (
+            lambda post: ReviewForm(post, currency=dispute.currency),
+            "review_form",
+            lambda a, data: review_appeal(
+                dispute=dispute,
+                actor=a,
+                verdict=data["verdict"],
+                statement=data["statement"],
+                outcome=data["outcome"] or None,
+                amount=data["amount"],
+                bearer=data["bearer"] or None,
+                idempotency_key=f"desk:{data['key']}" if data["key"] else "",
+            ),
+            _("The appeal is decided."),
+        ),
+        "resolve": (
+            ResolveForm,
+            "resolve_form",
+            lambda a, data: resolve_dispute(dispute=dispute, actor=a, note=data["note"]),
+            _("The dispute is resolved."),
+        ),
         "order_evidence": (
             DeskNoteForm,
             "note_form",
@@ -267,6 +333,63 @@ def dispute_act(request, slug: str, reference: str, action: str):
         )
     messages.success(request, done)
     return redirect("web:dispute", slug=workspace.slug, reference=dispute.reference)
+
+
+@login_required
+@require_POST
+def decision_preview(request, slug: str, reference: str):
+    """What the decision on the form would do to the money, writing nothing: the preview
+    panel alone for htmx (as the agent changes the form), the whole page without it."""
+    workspace, membership = access_workspace(request, slug)
+    dispute = _dispute_or_404(workspace, reference)
+    partial = bool(request.htmx)
+    if not can_write(membership):
+        refused = _("Your role can view disputes only.")
+        return _preview_page(request, workspace, membership, dispute, partial, refused, 403)
+    form = PreviewForm(request.POST, currency=dispute.currency)
+    if not form.is_valid():
+        return _preview_page(
+            request, workspace, membership, dispute, partial, _("Please check the form."), 422, form
+        )
+    data = form.cleaned_data
+    try:
+        preview = preview_decision(
+            dispute=dispute,
+            actor=DisputeActor.agent(membership),
+            outcome=data["outcome"],
+            amount=data["amount"],
+            bearer=data["bearer"],
+        )
+    except ApplicationError as refusal:
+        return _preview_page(
+            request,
+            workspace,
+            membership,
+            dispute,
+            partial,
+            dispute_refusal(refusal),
+            refusal.status,
+            form,
+        )
+    return _preview_page(request, workspace, membership, dispute, partial, None, 200, form, preview)
+
+
+def _preview_page(
+    request, workspace, membership, dispute, partial, error, status, form=None, preview=None
+):
+    if partial:
+        context = {"preview": preview, "preview_error": error, "dispute": dispute}
+        return render(request, "web/desk/disputes/_decision_preview.html", context, status=status)
+    bound = {}
+    if form is not None:
+        # The page keeps what the agent typed; the decision itself still needs its reasons.
+        typed = {k: form.data.get(k, "") for k in ("outcome", "amount", "bearer", "statement")}
+        typed["key"] = form.data.get("key") or uuid.uuid4()
+        bound["decide_form"] = DecideForm(currency=dispute.currency, initial=typed)
+    context = mediation_context(
+        workspace, membership, dispute, preview=preview, preview_error=error, **bound
+    )
+    return render(request, "web/desk/disputes/mediation.html", context, status=status)
 
 
 @login_required
