@@ -44,7 +44,6 @@ def links(workspace, buyer, seller):
 # browser_page comes last: once Playwright runs, Django sees an event loop in this thread
 # and gives ORM calls a separate connection, which would outlive the test database.
 @pytest.mark.browser
-@pytest.mark.xfail(reason="the decision preview does not yet appear in the browser", strict=False)
 @pytest.mark.django_db(transaction=True)
 def test_a_dispute_from_the_buyers_claim_to_the_agents_decision(
     asgi_server,
