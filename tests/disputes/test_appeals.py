@@ -188,3 +188,31 @@ def test_a_revision_must_say_what_the_decision_becomes(decided, buyer_actor, age
     assert bare.value.code == "statement_required"
     decided.refresh_from_db()
     assert decided.state == State.UNDER_APPEAL and Decision.objects.count() == 1
+
+
+def test_a_review_cannot_reuse_the_decisions_key(dispute, agent_one, agent_two, buyer_actor):
+    in_mediation(dispute, agent_one)
+    decision = decide_dispute(
+        dispute=dispute,
+        actor=agent_one,
+        outcome="partial_refund",
+        amount=eur(4000),
+        bearer="seller",
+        statement="Half the order arrived; the seller refunds the missing half.",
+        idempotency_key="form-1",
+    )
+    appeal_decision(dispute=dispute, actor=buyer_actor, grounds="Nothing arrived at all.")
+
+    with pytest.raises(ApplicationError) as refused:
+        review_appeal(
+            dispute=dispute,
+            actor=agent_two,
+            verdict="uphold",
+            statement="The photos show half the order delivered.",
+            idempotency_key="form-1",
+        )
+
+    assert refused.value.code == "idempotency_key_reused"
+    dispute.refresh_from_db()
+    assert dispute.state == State.UNDER_APPEAL
+    assert list(Decision.objects.filter(dispute=dispute)) == [decision]

@@ -97,12 +97,19 @@ def _key(key: str) -> str:
     return (key or "").strip()[:255]
 
 
-def _replay(dispute: Dispute, key: str) -> Decision | None:
+def _replay(dispute: Dispute, key: str, kind: str) -> Decision | None:
+    """The decision an earlier request with this key made, when this is its retry; a key
+    used for another dispute, or for the other kind of decision, is refused."""
     if not key:
         return None
     found = Decision.objects.filter(workspace_id=dispute.workspace_id, idempotency_key=key).first()
     if found is not None and found.dispute_id != dispute.pk:
         raise Conflict("idempotency_key_reused", "This key decided another dispute.")
+    if found is not None and found.kind != kind:
+        raise Conflict(
+            "idempotency_key_reused",
+            "This key was used for another decision on this dispute; each needs its own.",
+        )
     return found
 
 
@@ -222,7 +229,7 @@ def decide_dispute(
 ) -> Decision:
     """An agent decides the dispute in mediation, with the reasons in writing."""
     key = _key(idempotency_key)
-    found = _replay(dispute, key)
+    found = _replay(dispute, key, DecisionKind.DECISION)
     if found is not None:
         return found
     dispute = lock(dispute)
@@ -408,7 +415,7 @@ def review_appeal(
 ) -> Decision:
     """A colleague of the deciding agent upholds or revises the decision under appeal."""
     key = _key(idempotency_key)
-    found = _replay(dispute, key)
+    found = _replay(dispute, key, DecisionKind.APPEAL_REVIEW)
     if found is not None:
         return found
     if verdict not in VERDICTS:
