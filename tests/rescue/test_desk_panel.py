@@ -93,3 +93,19 @@ def test_the_panel_reads_a_fixed_number_of_queries(client, agent, hotel_case):
     with CaptureQueriesContext(connection) as four_steps:
         page(client, hotel_case)
     assert len(four_steps) <= len(two_steps) + 1
+
+
+def test_the_steps_read_as_sentences_on_the_timeline(client, supervisor, hotel_case):
+    from ombuds.core.money import Money
+    from ombuds.rescue.services import give_up_step, refund, start_ladder
+
+    client.force_login(supervisor.user)
+    ladder = start_ladder(
+        case=hotel_case, order=hotel_case.order, actor=supervisor, reason="transfer_refused"
+    )
+    give_up_step(ladder=ladder, actor=supervisor)
+    give_up_step(ladder=ladder, actor=supervisor)
+    refund(ladder=ladder, actor=supervisor, amount=Money(40000, "EUR"), idempotency_key="r")
+    shown = page(client, hotel_case).content.decode()
+    assert "rescue.refunded" not in shown
+    assert "the buyer was refunded" in shown

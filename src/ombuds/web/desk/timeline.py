@@ -17,6 +17,7 @@ from ombuds.conversations.models import CaseEvent, Channel, Message, Priority, S
 from . import (
     automation_timeline,
     chargeback_timeline,
+    dispute_timeline,
     money_timeline,
     sla_timeline,
     timeline_routing,
@@ -169,6 +170,8 @@ def describe_event(event: CaseEvent) -> SafeString:
         return automation_timeline.describe(event, actor)
     if kind in chargeback_timeline.KINDS:
         return chargeback_timeline.describe(event, actor)
+    if dispute_timeline.handles(kind):
+        return dispute_timeline.describe(event, actor)
     if kind == "chat.offline":
         return _say(_("%(actor)s left an email address; the chat continues by email"), actor=actor)
     if kind == "chat.ended":
@@ -200,6 +203,8 @@ def event_details(event: CaseEvent) -> str:
         return timeline_routing.details(event)
     if event.kind in chargeback_timeline.KINDS:
         return chargeback_timeline.details(event)
+    if dispute_timeline.handles(event.kind):
+        return dispute_timeline.details(event)
     return ""
 
 
