@@ -5,6 +5,7 @@ from itertools import pairwise
 
 import pytest
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ombuds.core.models import Workspace
@@ -15,16 +16,8 @@ from ombuds.disputes.transitions import ALLOWED_MOVES
 
 pytestmark = pytest.mark.slow
 
-# The states the demo reaches with the dispute process as it stands.
-STATES = {
-    State.AWAITING_CONTACT,
-    State.AWAITING_SELLER,
-    State.OFFER_PENDING,
-    State.CONTESTED,
-    State.IN_MEDIATION,
-    State.CLOSED,
-    State.WITHDRAWN,
-}
+# Every state of the dispute process.
+STATES = set(State)
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +132,52 @@ def test_the_ledger_still_balances(resale):
     from ombuds.ledger.selectors import unbalanced_transactions
 
     assert unbalanced_transactions(workspace=resale) == []
+
+
+def test_decisions_give_reasons_and_a_colleague_reviewed_the_appeals(resale):
+    from ombuds.disputes.models import Decision
+
+    decisions = Decision.objects.filter(workspace=resale)
+    assert decisions.filter(kind="decision").count() >= 4
+    for decision in decisions:
+        assert len(decision.statement) >= 20
+        assert decision.created_at < timezone.now() - timedelta(minutes=10)
+    decided = Dispute.objects.get(workspace=resale, state=State.DECIDED)
+    (decision,) = decided.decisions.all()
+    assert (decision.outcome, decision.bearer) == ("full_refund", "seller")
+    assert decision.money_status == "executed"
+    assert timezone.now() < decided.appeal_due_at == decided.next_due_at
+    appealed = Dispute.objects.get(workspace=resale, state=State.UNDER_APPEAL)
+    assert appealed.decisions.get().outcome == "no_refund"
+    assert appealed.events.get(action="appeal").actor_role == "buyer"
+    reviews = decisions.filter(kind="appeal_review")
+    assert set(reviews.values_list("verdict", flat=True)) == {"uphold", "revise"}
+    for review in reviews:
+        assert review.decided_by_id != review.revises.decided_by_id
+        assert review.dispute.state == State.CLOSED and review.dispute.ending == "appeal_decided"
+    revised = reviews.get(verdict="revise")
+    assert (revised.outcome, revised.money_status) == ("partial_refund", "executed")
+
+
+def test_disputes_settled_three_ways(resale):
+    endings = set(
+        Dispute.objects.filter(workspace=resale, state=State.RESOLVED).values_list(
+            "ending", flat=True
+        )
+    )
+    assert endings == {"seller_accepted", "offer_accepted", "rescued"}
+
+
+def test_the_money_of_decisions_and_settlements_is_on_the_ledger_in_the_past(resale):
+    from ombuds.ledger.models import Transaction
+
+    paid = Dispute.objects.filter(workspace=resale).filter(
+        Q(ending__in=["seller_accepted", "offer_accepted", "appeal_decided"])
+        | Q(state=State.DECIDED)
+    )
+    assert paid.count() == 5
+    for dispute in paid:
+        refunds = Transaction.objects.filter(case=dispute.case, kind="refund")
+        assert refunds.exists(), dispute.reference
+        for tx in refunds:
+            assert tx.created_at <= dispute.updated_at < timezone.now() - timedelta(minutes=10)
