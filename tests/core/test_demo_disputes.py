@@ -181,3 +181,44 @@ def test_the_money_of_decisions_and_settlements_is_on_the_ledger_in_the_past(res
         assert refunds.exists(), dispute.reference
         for tx in refunds:
             assert tx.created_at <= dispute.updated_at < timezone.now() - timedelta(minutes=10)
+
+
+def test_two_hotel_stays_climb_the_rescue_ladder(resale):
+    from ombuds.automation.models import CoordinationTask
+    from ombuds.ledger.models import ApprovalRequest
+    from ombuds.rescue.models import Ladder
+
+    ladders = Ladder.objects.filter(workspace=resale, order__kind="hotel").order_by("opened_at")
+    rebooked, waiting = ladders
+    steps = {s.number: s for s in rebooked.steps.all()}
+    assert rebooked.status == "succeeded"
+    assert [steps[n].status for n in (1, 2, 3)] == ["failed", "done", "done"]
+    tasks = CoordinationTask.objects.filter(pk__in=steps[1].task_ids)
+    assert tasks.count() == 2 and tasks.filter(party__kind="third_party").exists()
+    assert all(o["amount"] > 0 for o in steps[2].options)
+    assert 0 < steps[3].cost <= rebooked.rebooking_budget
+    assert steps[3].money_action.status == "executed"
+
+    step = waiting.steps.get(number=3)
+    assert (waiting.status, step.status) == ("running", "awaiting_approval")
+    assert step.cost > waiting.rebooking_budget
+    approval = ApprovalRequest.objects.get(action=step.money_action)
+    assert approval.status == "pending"
+    for ladder in ladders:
+        assert ladder.opened_at < timezone.now() - timedelta(minutes=10)
+        assert ladder.case.updated_at < timezone.now()
+
+
+def test_the_rebooking_waits_in_the_approvals_queue(resale, client):
+    from ombuds.accounts.models import Membership
+    from ombuds.ledger.models import ApprovalRequest
+    from ombuds.rescue.models import Ladder
+
+    step = Ladder.objects.get(workspace=resale, status="running").steps.get(number=3)
+    approval = ApprovalRequest.objects.get(action=step.money_action)
+    assert approval.hold_reason == "over_budget"
+    supervisor = Membership.objects.filter(workspace=resale, role="supervisor").first()
+    client.force_login(supervisor.user)
+    page = client.get("/w/resale/approvals/")
+    assert page.status_code == 200
+    assert f'id="approval-{approval.pk}"' in page.content.decode()

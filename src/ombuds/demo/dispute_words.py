@@ -425,6 +425,22 @@ WORDS: dict[str, dict[str, str]] = {
         "aangevuld; de koper bevestigde dat het in goede staat aankwam. Geen terugbetaling "
         "nodig.",
     },
+    # --- the rescue ladder of a hotel stay ---------------------------------------
+    "rescue.refused": {
+        "en": "{hotel} will not change the name on a prepaid rate: the reservation stays "
+        "with the original guest or is cancelled. The seller tried as well, same answer.",
+        "nl": "{hotel} wijzigt de naam op een vooruitbetaald tarief niet: de reservering "
+        "blijft op naam van de oorspronkelijke gast of vervalt. De verkoper probeerde het "
+        "ook, zelfde antwoord.",
+    },
+    "rescue.room": {
+        "en": "{hotel}, double room, same nights",
+        "nl": "{hotel}, tweepersoonskamer, dezelfde nachten",
+    },
+    "rescue.suite": {
+        "en": "{hotel}, junior suite (last room free), same nights",
+        "nl": "{hotel}, junior suite (laatste vrije kamer), dezelfde nachten",
+    },
 }
 
 FILES: dict[str, tuple[str, str, str]] = {
