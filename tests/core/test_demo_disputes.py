@@ -5,6 +5,7 @@ from itertools import pairwise
 
 import pytest
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ombuds.core.models import Workspace
@@ -15,16 +16,8 @@ from ombuds.disputes.transitions import ALLOWED_MOVES
 
 pytestmark = pytest.mark.slow
 
-# The states the demo reaches with the dispute process as it stands.
-STATES = {
-    State.AWAITING_CONTACT,
-    State.AWAITING_SELLER,
-    State.OFFER_PENDING,
-    State.CONTESTED,
-    State.IN_MEDIATION,
-    State.CLOSED,
-    State.WITHDRAWN,
-}
+# Every state of the dispute process.
+STATES = set(State)
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +132,93 @@ def test_the_ledger_still_balances(resale):
     from ombuds.ledger.selectors import unbalanced_transactions
 
     assert unbalanced_transactions(workspace=resale) == []
+
+
+def test_decisions_give_reasons_and_a_colleague_reviewed_the_appeals(resale):
+    from ombuds.disputes.models import Decision
+
+    decisions = Decision.objects.filter(workspace=resale)
+    assert decisions.filter(kind="decision").count() >= 4
+    for decision in decisions:
+        assert len(decision.statement) >= 20
+        assert decision.created_at < timezone.now() - timedelta(minutes=10)
+    decided = Dispute.objects.get(workspace=resale, state=State.DECIDED)
+    (decision,) = decided.decisions.all()
+    assert (decision.outcome, decision.bearer) == ("full_refund", "seller")
+    assert decision.money_status == "executed"
+    assert timezone.now() < decided.appeal_due_at == decided.next_due_at
+    appealed = Dispute.objects.get(workspace=resale, state=State.UNDER_APPEAL)
+    assert appealed.decisions.get().outcome == "no_refund"
+    assert appealed.events.get(action="appeal").actor_role == "buyer"
+    reviews = decisions.filter(kind="appeal_review")
+    assert set(reviews.values_list("verdict", flat=True)) == {"uphold", "revise"}
+    for review in reviews:
+        assert review.decided_by_id != review.revises.decided_by_id
+        assert review.dispute.state == State.CLOSED and review.dispute.ending == "appeal_decided"
+    revised = reviews.get(verdict="revise")
+    assert (revised.outcome, revised.money_status) == ("partial_refund", "executed")
+
+
+def test_disputes_settled_three_ways(resale):
+    endings = set(
+        Dispute.objects.filter(workspace=resale, state=State.RESOLVED).values_list(
+            "ending", flat=True
+        )
+    )
+    assert endings == {"seller_accepted", "offer_accepted", "rescued"}
+
+
+def test_the_money_of_decisions_and_settlements_is_on_the_ledger_in_the_past(resale):
+    from ombuds.ledger.models import Transaction
+
+    paid = Dispute.objects.filter(workspace=resale).filter(
+        Q(ending__in=["seller_accepted", "offer_accepted", "appeal_decided"])
+        | Q(state=State.DECIDED)
+    )
+    assert paid.count() == 5
+    for dispute in paid:
+        refunds = Transaction.objects.filter(case=dispute.case, kind="refund")
+        assert refunds.exists(), dispute.reference
+        for tx in refunds:
+            assert tx.created_at <= dispute.updated_at < timezone.now() - timedelta(minutes=10)
+
+
+def test_two_hotel_stays_climb_the_rescue_ladder(resale):
+    from ombuds.automation.models import CoordinationTask
+    from ombuds.ledger.models import ApprovalRequest
+    from ombuds.rescue.models import Ladder
+
+    ladders = Ladder.objects.filter(workspace=resale, order__kind="hotel").order_by("opened_at")
+    rebooked, waiting = ladders
+    steps = {s.number: s for s in rebooked.steps.all()}
+    assert rebooked.status == "succeeded"
+    assert [steps[n].status for n in (1, 2, 3)] == ["failed", "done", "done"]
+    tasks = CoordinationTask.objects.filter(pk__in=steps[1].task_ids)
+    assert tasks.count() == 2 and tasks.filter(party__kind="third_party").exists()
+    assert all(o["amount"] > 0 for o in steps[2].options)
+    assert 0 < steps[3].cost <= rebooked.rebooking_budget
+    assert steps[3].money_action.status == "executed"
+
+    step = waiting.steps.get(number=3)
+    assert (waiting.status, step.status) == ("running", "awaiting_approval")
+    assert step.cost > waiting.rebooking_budget
+    approval = ApprovalRequest.objects.get(action=step.money_action)
+    assert approval.status == "pending"
+    for ladder in ladders:
+        assert ladder.opened_at < timezone.now() - timedelta(minutes=10)
+        assert ladder.case.updated_at < timezone.now()
+
+
+def test_the_rebooking_waits_in_the_approvals_queue(resale, client):
+    from ombuds.accounts.models import Membership
+    from ombuds.ledger.models import ApprovalRequest
+    from ombuds.rescue.models import Ladder
+
+    step = Ladder.objects.get(workspace=resale, status="running").steps.get(number=3)
+    approval = ApprovalRequest.objects.get(action=step.money_action)
+    assert approval.hold_reason == "over_budget"
+    supervisor = Membership.objects.filter(workspace=resale, role="supervisor").first()
+    client.force_login(supervisor.user)
+    page = client.get("/w/resale/approvals/")
+    assert page.status_code == 200
+    assert f'id="approval-{approval.pk}"' in page.content.decode()

@@ -29,6 +29,7 @@ from .disputes import open_demo_disputes
 from .money import move_demo_money
 from .orders import OrderBook
 from .people import Crowd, PeopleMaker, Roster, hire_staff
+from .rescues import climb_demo_ladders
 from .routing import set_up_routing
 from .scripts import all_scripts
 from .service_levels import set_service_levels
@@ -207,6 +208,8 @@ def build_workspace(profile: Profile, *, seed: int, now: datetime, progress: Pro
     if profile.slug == cat.SLUG:
         progress("Loading demo marketplace: disputes…")
         moved.update(open_demo_disputes(workspace, now=now))
+        progress("Loading demo marketplace: rescues of refused hotel name changes…")
+        moved.update(climb_demo_ladders(workspace, now=now))
     routed = set_up_routing(workspace, desk, now=now)
     progress(
         f"Loading demo marketplace: routing: {routed.assigned} new cases assigned, "

@@ -227,6 +227,220 @@ WORDS: dict[str, dict[str, str]] = {
         "nl": "Omdat je bank de betaling nu behandelt, hebben we dit geschil gepauzeerd. Je "
         "kunt hier nog steeds alles toevoegen wat helpt; wij geven het door.",
     },
+    # --- decided: a full refund at the seller's cost -------------------------------
+    "wrongsize.claim": {
+        "en": "The jacket of order {order} was listed as size M but the label says S, and "
+        "it is clearly a small. The listing photos showed a different label. I want a "
+        "full refund; I will send it back.",
+        "nl": "De jas van bestelling {order} stond te koop als maat M, maar op het label "
+        "staat S en hij valt ook echt klein. Op de foto's stond een ander label. Ik wil "
+        "mijn geld volledig terug; ik stuur hem terug.",
+    },
+    "wrongsize.contest": {
+        "en": "The jacket is a large-fitting S, which I said is about an M. I measured it "
+        "before posting.",
+        "nl": "Het is een ruim vallende S, en ik schreef dat die ongeveer als een M valt. "
+        "Ik heb hem voor verzending opgemeten.",
+    },
+    "wrongsize.escalate": {
+        "en": "The listing says size M in the title. Please look at it.",
+        "nl": "In de titel van de advertentie staat maat M. Kijken jullie er alstublieft naar.",
+    },
+    "wrongsize.decision": {
+        "en": "The listing named size M in its title and its photos showed a different "
+        "label from the jacket that was sent. An item that does not match the size it "
+        "was sold as is not as described under the marketplace terms, whatever the fit. "
+        "The buyer gets the full price back, at the seller's cost, and may keep or "
+        "return the jacket at the seller's choice.",
+        "nl": "In de titel van de advertentie stond maat M en de foto's toonden een ander "
+        "label dan dat van de verzonden jas. Een artikel dat niet de maat heeft waarvoor "
+        "het verkocht is, is volgens de voorwaarden niet zoals beschreven, hoe het ook "
+        "valt. De koper krijgt het volledige bedrag terug, op kosten van de verkoper.",
+    },
+    # --- under appeal: no refund, the buyer appeals ----------------------------------
+    "porch.claim": {
+        "en": "The parcel of order {order} is marked delivered but I never got it. There "
+        "is no signature I recognise.",
+        "nl": "Het pakket van bestelling {order} staat op bezorgd, maar ik heb het nooit "
+        "ontvangen. Ik herken de handtekening niet.",
+    },
+    "porch.contest": {
+        "en": "The courier's proof of delivery has a signature and a GPS point at the "
+        "buyer's address. I shipped it insured and tracked.",
+        "nl": "Het afleverbewijs van de vervoerder heeft een handtekening en een GPS-punt "
+        "op het adres van de koper. Ik heb verzekerd en met track & trace verzonden.",
+    },
+    "porch.escalate": {
+        "en": "I was not home at that time and nobody in my house signed for it.",
+        "nl": "Ik was op dat moment niet thuis en niemand in mijn huis heeft ervoor getekend.",
+    },
+    "porch.decision": {
+        "en": "The courier's proof of delivery shows a signature and a GPS position within "
+        "15 metres of the delivery address, at the time the tracking gives. The seller "
+        "shipped tracked and insured as the listing promised. On this evidence the parcel "
+        "was delivered; the claim is not upheld and no refund is due from the seller.",
+        "nl": "Het afleverbewijs van de vervoerder toont een handtekening en een GPS-positie "
+        "binnen 15 meter van het afleveradres, op het tijdstip uit de track & trace. De "
+        "verkoper verzond verzekerd en traceerbaar, zoals beloofd. Op grond hiervan is het "
+        "pakket bezorgd; de claim wordt afgewezen en de verkoper hoeft niets terug te "
+        "betalen.",
+    },
+    "porch.grounds": {
+        "en": "The signature is not mine or my partner's, and our building has four flats "
+        "on the same number. I have a letter from my neighbour saying the courier left it "
+        "with someone in the hallway. Please review the decision.",
+        "nl": "De handtekening is niet van mij of mijn partner, en op ons huisnummer zitten "
+        "vier appartementen. Ik heb een briefje van mijn buurvrouw dat de bezorger het aan "
+        "iemand in de hal gaf. Bekijk de beslissing alstublieft opnieuw.",
+    },
+    # --- closed after review: upheld ------------------------------------------------
+    "vase.claim": {
+        "en": "The vase of order {order} arrived in pieces. The packing was a single layer "
+        "of paper in a thin box.",
+        "nl": "De vaas van bestelling {order} kwam in stukken aan. De verpakking was één "
+        "laag papier in een dunne doos.",
+    },
+    "vase.contest": {
+        "en": "It was packed well. The courier must have dropped it; I do not accept this.",
+        "nl": "Hij was goed verpakt. De vervoerder heeft hem vast laten vallen; dit accepteer "
+        "ik niet.",
+    },
+    "vase.escalate": {
+        "en": "The seller will not help. Photos of the box are on the dispute.",
+        "nl": "De verkoper wil niet helpen. Foto's van de doos staan bij het geschil.",
+    },
+    "vase.decision": {
+        "en": "The photos show a thin single-wall box with one layer of paper and no "
+        "padding around a glass vase; the box itself is undamaged. Fragile items must be "
+        "packed to survive normal handling. The damage follows from the packing, so the "
+        "seller bears a refund of half the price; the buyer keeps the pieces.",
+        "nl": "De foto's tonen een dunne enkelwandige doos met één laag papier en geen "
+        "opvulling rond een glazen vaas; de doos zelf is onbeschadigd. Breekbare artikelen "
+        "moeten normale behandeling doorstaan. De schade komt door de verpakking, dus de "
+        "verkoper draagt een terugbetaling van de helft van de prijs.",
+    },
+    "vase.grounds": {
+        "en": "I have sent dozens of vases this way and never had a problem. The courier "
+        "should pay, not me.",
+        "nl": "Ik heb tientallen vazen zo verstuurd zonder problemen. De vervoerder moet "
+        "betalen, niet ik.",
+    },
+    "vase.review": {
+        "en": "Reviewed the photos, the listing and the seller's grounds. The outer box has "
+        "no dent or tear, so there is nothing to claim from the courier; the packing was "
+        "not fit for glass. The decision is upheld: half the price back, at the seller's "
+        "cost.",
+        "nl": "De foto's, de advertentie en de gronden van de verkoper opnieuw bekeken. De "
+        "doos heeft geen deuk of scheur, dus er valt niets op de vervoerder te verhalen; de "
+        "verpakking was niet geschikt voor glas. De beslissing blijft staan.",
+    },
+    # --- closed after review: revised -----------------------------------------------
+    "console.claim": {
+        "en": "The console of order {order} was sold as 'fully working', but the disc "
+        "drive does not read any disc.",
+        "nl": "De console van bestelling {order} werd verkocht als 'werkt volledig', maar "
+        "de disclezer leest geen enkele disc.",
+    },
+    "console.contest": {
+        "en": "It worked when I sent it. The buyer probably used a scratched disc.",
+        "nl": "Hij werkte toen ik hem verstuurde. De koper gebruikte vast een bekraste disc.",
+    },
+    "console.escalate": {
+        "en": "I tried four different discs, new ones too.",
+        "nl": "Ik heb vier verschillende discs geprobeerd, ook nieuwe.",
+    },
+    "console.decision": {
+        "en": "There is no evidence yet that the drive was faulty on arrival: no video, no "
+        "repair report, and the seller states it was tested. A claim of not as described "
+        "needs something to show the fault. The claim is not upheld for now.",
+        "nl": "Er is nog geen bewijs dat de disclezer bij aankomst kapot was: geen video, "
+        "geen reparatierapport, en de verkoper zegt dat hij getest is. Voor 'niet zoals "
+        "beschreven' is iets nodig dat het gebrek aantoont. De claim wordt nu afgewezen.",
+    },
+    "console.grounds": {
+        "en": "I now have a repair shop's report: the laser is worn out, which does not "
+        "happen in a week. It is attached.",
+        "nl": "Ik heb nu een rapport van een reparateur: de laser is versleten, en dat "
+        "gebeurt niet in een week. Het zit erbij.",
+    },
+    "console.review": {
+        "en": "The repair report, new on appeal, shows a worn laser unit, a fault that "
+        "builds up over years of use and that a 'fully working' listing did not mention. "
+        "The decision is revised: the buyer gets 40% of the price back, the cost of a "
+        "replacement drive, at the seller's cost.",
+        "nl": "Het reparatierapport, nieuw in het beroep, toont een versleten laser: een "
+        "gebrek dat over jaren ontstaat en dat de advertentie 'werkt volledig' niet noemde. "
+        "De beslissing wordt herzien: de koper krijgt 40% van de prijs terug, op kosten "
+        "van de verkoper.",
+    },
+    # --- resolved: the seller accepts the claim --------------------------------------
+    "missingpart.claim": {
+        "en": "The set from order {order} came without the charger shown in the listing. I "
+        "would like part of the money back so I can buy one.",
+        "nl": "De set van bestelling {order} kwam zonder de oplader uit de advertentie. Ik "
+        "wil graag een deel van het geld terug om er een te kopen.",
+    },
+    "missingpart.accept": {
+        "en": "You are right, I forgot to pack the charger. Sorry, the refund is yours.",
+        "nl": "Je hebt gelijk, ik ben de oplader vergeten in te pakken. Sorry, het bedrag "
+        "is voor jou.",
+    },
+    # --- resolved: the buyer accepts an offer ---------------------------------------
+    "stain.claim": {
+        "en": "The dress of order {order} has a stain on the hem that is not in the photos. "
+        "I would like a partial refund.",
+        "nl": "De jurk van bestelling {order} heeft een vlek op de zoom die niet op de "
+        "foto's stond. Ik wil graag een deel terug.",
+    },
+    "stain.offer": {
+        "en": "I missed that stain, sorry. I can refund part of the price; dry cleaning "
+        "should take it out.",
+        "nl": "Die vlek heb ik over het hoofd gezien, sorry. Ik kan een deel terugbetalen; "
+        "met stomen gaat hij er vast uit.",
+    },
+    "stain.thanks": {
+        "en": "Thanks, that is fair. I will accept the offer.",
+        "nl": "Dank je, dat is redelijk. Ik accepteer het aanbod.",
+    },
+    # --- resolved by an agent --------------------------------------------------------
+    "customs.claim": {
+        "en": "Order {order} has been stuck for nine days. Where is my parcel?",
+        "nl": "Bestelling {order} staat al negen dagen stil. Waar is mijn pakket?",
+    },
+    "customs.agent_to_buyer": {
+        "en": "The courier tells us the parcel was held at the sorting centre for a "
+        "missing house number. We gave them the full address; it is out for delivery.",
+        "nl": "De vervoerder laat weten dat het pakket in het sorteercentrum lag door een "
+        "ontbrekend huisnummer. We hebben het volledige adres doorgegeven; het wordt nu "
+        "bezorgd.",
+    },
+    "customs.buyer": {
+        "en": "It arrived this morning, all fine. Thank you!",
+        "nl": "Vanochtend aangekomen, alles in orde. Dank jullie wel!",
+    },
+    "customs.resolve": {
+        "en": "The parcel was delivered after we corrected the address with the courier; "
+        "the buyer confirmed it arrived in good order. No refund needed.",
+        "nl": "Het pakket is bezorgd nadat we het adres bij de vervoerder hebben "
+        "aangevuld; de koper bevestigde dat het in goede staat aankwam. Geen terugbetaling "
+        "nodig.",
+    },
+    # --- the rescue ladder of a hotel stay ---------------------------------------
+    "rescue.refused": {
+        "en": "{hotel} will not change the name on a prepaid rate: the reservation stays "
+        "with the original guest or is cancelled. The seller tried as well, same answer.",
+        "nl": "{hotel} wijzigt de naam op een vooruitbetaald tarief niet: de reservering "
+        "blijft op naam van de oorspronkelijke gast of vervalt. De verkoper probeerde het "
+        "ook, zelfde antwoord.",
+    },
+    "rescue.room": {
+        "en": "{hotel}, double room, same nights",
+        "nl": "{hotel}, tweepersoonskamer, dezelfde nachten",
+    },
+    "rescue.suite": {
+        "en": "{hotel}, junior suite (last room free), same nights",
+        "nl": "{hotel}, junior suite (laatste vrije kamer), dezelfde nachten",
+    },
 }
 
 FILES: dict[str, tuple[str, str, str]] = {
@@ -241,6 +455,18 @@ FILES: dict[str, tuple[str, str, str]] = {
         "text/plain",
         "Proof of delivery\nStatus: delivered, signed\nSignature: J. de B.\n"
         "GPS: 52.0907, 5.1214 (within 15 m of the delivery address)\n",
+    ),
+    "vase.photos": (
+        "vase-packing.txt",
+        "text/plain",
+        "Photo 1: the vase in six pieces.\nPhoto 2: single-wall box, one sheet of paper, "
+        "no padding.\nPhoto 3: the outer box, no dents or tears.\n",
+    ),
+    "console.report": (
+        "repair-report.txt",
+        "text/plain",
+        "Repair report\nDevice: game console, disc drive\nFinding: laser unit worn, "
+        "cannot focus; wear consistent with years of use.\nAdvice: replace drive.\n",
     ),
 }
 

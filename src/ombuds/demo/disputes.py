@@ -31,6 +31,7 @@ from ombuds.core.money import Money
 from ombuds.disputes.actors import DisputeActor
 from ombuds.disputes.deadlines import appeal_deadline, buyer_deadline, seller_deadline
 from ombuds.disputes.models import (
+    Decision,
     Dispute,
     DisputeEvent,
     DisputeMessage,
@@ -40,19 +41,21 @@ from ombuds.disputes.models import (
     State,
     Visibility,
 )
-from ombuds.disputes.services import evidence, responses, thread
+from ombuds.disputes.services import decisions, evidence, responses, settlement, thread
 from ombuds.disputes.services.machine import due_next
 from ombuds.disputes.services.notices import when
 from ombuds.disputes.services.opening import open_dispute
 from ombuds.disputes.services.sweep import due_ids, sweep_due_disputes
 from ombuds.disputes.terms import terms_for
-from ombuds.ledger.models import Transaction
+from ombuds.ledger.models import ApprovalRequest, MoneyAction, Transaction
+from ombuds.ledger.tallies import rebuild_cost_tallies
 
 from .dispute_words import FILES, say
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 _DEADLINES = ("contact_due_at", "seller_due_at", "buyer_due_at", "appeal_due_at")
+AGENT_LIMIT = 10000  # what the default policy lets an agent refund
 _MOMENTS = ("frozen_at", "seller_responded_at", "escalated_at", "ended_at")
 
 
@@ -203,6 +206,57 @@ class DemoDisputes:
             )
         self.step(t, at, lambda: sweep_due_disputes(now=at))
 
+    def colleague(self, t: Thread) -> DisputeActor:
+        """Another member of the desk than the one who decided, to review the appeal."""
+        decided_by = t.dispute.decisions.get().decided_by_id
+        others = [a for a in self._agents.values() if a.user.pk != decided_by]
+        return next((a for a in others if a.member_role == "supervisor"), others[0])
+
+    def to_mediation(self, t: Thread, at: datetime, *, contest: str, escalate: str, **kw):
+        """The seller contests, then the buyer asks the platform to step in."""
+        self.step(
+            t,
+            at,
+            lambda: responses.contest_claim(
+                dispute=t.dispute, actor=t.seller, statement=t.say(contest), **kw
+            ),
+        )
+        self.step(
+            t,
+            at + 14 * HOUR,
+            lambda: responses.escalate_dispute(
+                dispute=t.dispute, actor=t.buyer, note=t.say(escalate)
+            ),
+        )
+
+    def decide(self, t: Thread, at: datetime, *, outcome: str, share: float, key: str):
+        """The dispute's agent decides, or the supervisor when what it pays is beyond an
+        agent's authority; the seller bears it."""
+        order = t.case.order
+        amount = Money(round(order.total * share), order.currency) if share else None
+        paid = t.dispute.amount if outcome == "full_refund" else round(order.total * share)
+        by = t.agent if paid <= AGENT_LIMIT else self.supervisor
+        return self.step(
+            t,
+            at,
+            lambda: decisions.decide_dispute(
+                dispute=t.dispute,
+                actor=by,
+                outcome=outcome,
+                amount=amount,
+                bearer="seller",
+                statement=t.say(key),
+                idempotency_key=f"demo-decision-{order.external_id}",
+            ),
+        )
+
+    def appeal(self, t: Thread, at: datetime, who: DisputeActor, key: str) -> None:
+        self.step(
+            t,
+            at,
+            lambda: decisions.appeal_decision(dispute=t.dispute, actor=who, grounds=t.say(key)),
+        )
+
     def deadline_from(self, start: datetime, *, seller: bool) -> datetime:
         """When a party asked at `start` must have answered."""
         make = seller_deadline if seller else buyer_deadline
@@ -228,6 +282,12 @@ class DemoDisputes:
         Evidence.objects.filter(dispute=dispute, locked_at__gte=began).update(locked_at=at)
         Offer.objects.filter(**recent).update(created_at=at)
         Offer.objects.filter(dispute=dispute, answered_at__gte=began).update(answered_at=at)
+        Decision.objects.filter(**recent).update(created_at=at)
+        # The money a step moved, on the dispute's case, at the same moment.
+        money = {"case_id": dispute.case_id, "created_at__gte": began}
+        Transaction.objects.filter(**money).update(created_at=at)
+        MoneyAction.objects.filter(**money).update(created_at=at)
+        ApprovalRequest.objects.filter(**money).update(created_at=at)
         CaseEvent.objects.filter(case_id=dispute.case_id, created_at__gte=began).update(
             created_at=at
         )
@@ -557,6 +617,200 @@ def chargeback_freezes(demo: DemoDisputes) -> None:
     demo.write(t, opened + 0.4 * HOUR, t.agent, "frozen.agent_to_buyer", BUYER)
 
 
+# --- decided, appealed, settled ---------------------------------------------------------
+# Picked among orders the supervisor may refund in full, so their money moves at once.
+WITHIN_REACH = Q(order__total__lte=50000)
+# Cases about an item that came and disappointed, the parcel stories as a last resort.
+GOODS = ("return", "refund", "damaged", "courier-claim")
+
+
+def seller_must_refund(demo: DemoDisputes) -> None:
+    """Decided, in the appeal window: a jacket not the size it was sold as; a full
+    refund at the seller's cost, with the reasons in writing."""
+    opened = demo.ago(7 * 24)
+    t = demo.pick(GOODS, opened_at=opened, more=WITHIN_REACH)
+    if t is None:
+        return
+    demo.open(
+        t,
+        opened,
+        reason=Reason.NOT_AS_DESCRIBED,
+        desired="full_refund",
+        share=1.0,
+        claim="wrongsize.claim",
+    )
+    demo.to_mediation(
+        t, opened + 20 * HOUR, contest="wrongsize.contest", escalate="wrongsize.escalate"
+    )
+    demo.decide(t, opened + 4 * 24 * HOUR, outcome="full_refund", share=0, key="wrongsize.decision")
+
+
+def buyer_appeals_no_refund(demo: DemoDisputes) -> None:
+    """Under appeal: the proof of delivery decided it for the seller; the buyer appeals."""
+    opened = demo.ago(6 * 24)
+    t = demo.pick(("courier-claim", "delivery", "lost", "late"), opened_at=opened)
+    if t is None:
+        return
+    demo.open(
+        t, opened, reason=Reason.NOT_RECEIVED, desired="full_refund", share=1.0, claim="porch.claim"
+    )
+    name, content_type, content = FILES["signed.proof"]
+    demo.to_mediation(
+        t,
+        opened + 26 * HOUR,
+        contest="porch.contest",
+        escalate="porch.escalate",
+        files=[IncomingFile(name, content_type, content.encode())],
+    )
+    demo.decide(t, opened + 3 * 24 * HOUR, outcome="no_refund", share=0, key="porch.decision")
+    demo.appeal(t, opened + 4 * 24 * HOUR, t.buyer, "porch.grounds")
+
+
+def appeal_upheld(demo: DemoDisputes) -> None:
+    """Closed after review: a broken vase, half back at the seller's cost; the seller
+    appeals and a colleague upholds the decision."""
+    opened = demo.ago(9 * 24)
+    t = demo.pick(("damaged", "return", "courier-claim"), opened_at=opened, more=WITHIN_REACH)
+    if t is None:
+        return
+    demo.open(
+        t, opened, reason=Reason.DAMAGED, desired="full_refund", share=1.0, claim="vase.claim"
+    )
+    demo.attach(t, opened + 0.5 * HOUR, t.buyer, "vase.photos")
+    demo.to_mediation(t, opened + 22 * HOUR, contest="vase.contest", escalate="vase.escalate")
+    demo.decide(t, opened + 3 * 24 * HOUR, outcome="partial_refund", share=0.5, key="vase.decision")
+    demo.appeal(t, opened + 4 * 24 * HOUR, t.seller, "vase.grounds")
+    demo.step(
+        t,
+        opened + 6 * 24 * HOUR,
+        lambda: decisions.review_appeal(
+            dispute=t.dispute,
+            actor=demo.colleague(t),
+            verdict="uphold",
+            statement=t.say("vase.review"),
+        ),
+    )
+
+
+def appeal_revised(demo: DemoDisputes) -> None:
+    """Closed after review: no refund at first; the buyer's repair report on appeal
+    turns it into a partial refund at the seller's cost."""
+    opened = demo.ago(8 * 24)
+    t = demo.pick(GOODS, opened_at=opened, more=WITHIN_REACH)
+    if t is None:
+        return
+    demo.open(
+        t,
+        opened,
+        reason=Reason.NOT_AS_DESCRIBED,
+        desired="full_refund",
+        share=1.0,
+        claim="console.claim",
+    )
+    demo.to_mediation(t, opened + 30 * HOUR, contest="console.contest", escalate="console.escalate")
+    demo.decide(t, opened + 3 * 24 * HOUR, outcome="no_refund", share=0, key="console.decision")
+    demo.attach(t, opened + 4 * 24 * HOUR, t.buyer, "console.report")
+    demo.appeal(t, opened + 4.1 * 24 * HOUR, t.buyer, "console.grounds")
+    order = t.case.order
+    demo.step(
+        t,
+        opened + 6 * 24 * HOUR,
+        lambda: decisions.review_appeal(
+            dispute=t.dispute,
+            actor=demo.colleague(t),
+            verdict="revise",
+            statement=t.say("console.review"),
+            outcome="partial_refund",
+            amount=Money(round(order.total * 0.4), order.currency),
+            bearer="seller",
+        ),
+    )
+
+
+def seller_accepts(demo: DemoDisputes) -> None:
+    """Resolved: the seller forgot the charger and accepts the claim."""
+    opened = demo.ago(9 * 24)
+    t = demo.pick(GOODS, opened_at=opened)
+    if t is None:
+        return
+    demo.open(
+        t,
+        opened,
+        reason=Reason.NOT_AS_DESCRIBED,
+        desired="partial_refund",
+        share=0.2,
+        claim="missingpart.claim",
+    )
+    demo.step(
+        t,
+        opened + 6 * HOUR,
+        lambda: settlement.accept_claim(
+            dispute=t.dispute, actor=t.seller, note=t.say("missingpart.accept")
+        ),
+    )
+
+
+def buyer_takes_offer(demo: DemoDisputes) -> None:
+    """Resolved: a stain on the hem; the buyer accepts the seller's partial refund."""
+    opened = demo.ago(5 * 24)
+    t = demo.pick(GOODS, opened_at=opened)
+    if t is None:
+        return
+    demo.open(
+        t,
+        opened,
+        reason=Reason.NOT_AS_DESCRIBED,
+        desired="partial_refund",
+        share=0.3,
+        claim="stain.claim",
+    )
+    order = t.case.order
+    demo.step(
+        t,
+        opened + 10 * HOUR,
+        lambda: responses.propose_offer(
+            dispute=t.dispute,
+            actor=t.seller,
+            kind="partial_refund",
+            amount=Money(round(order.total * 0.2), order.currency),
+            note=t.say("stain.offer"),
+            idempotency_key=f"demo-offer-{order.external_id}",
+        ),
+    )
+    demo.write(t, opened + 14.9 * HOUR, t.buyer, "stain.thanks", BOTH)
+    demo.step(
+        t, opened + 15 * HOUR, lambda: settlement.accept_offer(dispute=t.dispute, actor=t.buyer)
+    )
+
+
+def agent_resolves(demo: DemoDisputes) -> None:
+    """Resolved by the desk: the parcel was stuck on an address; the courier delivered
+    it once the agent gave them the house number."""
+    opened = demo.ago(6 * 24)
+    t = demo.pick(("late", "delivery", "lost", "courier-claim"), opened_at=opened)
+    if t is None:
+        return
+    demo.open(
+        t,
+        opened,
+        by=t.agent,
+        reason=Reason.NOT_RECEIVED,
+        desired="full_refund",
+        share=1.0,
+        claim="customs.claim",
+        channel="phone",
+    )
+    demo.write(t, opened + 20 * HOUR, t.agent, "customs.agent_to_buyer", BUYER)
+    demo.write(t, opened + 46 * HOUR, t.buyer, "customs.buyer", BUYER)
+    demo.step(
+        t,
+        opened + 47 * HOUR,
+        lambda: settlement.resolve_dispute(
+            dispute=t.dispute, actor=t.agent, note=t.say("customs.resolve")
+        ),
+    )
+
+
 def _opening_for(demo: DemoDisputes, deadline_of, *, ahead: bool) -> datetime:
     """An opening on the hour, 1–10 days back, whose deadline is the soonest still
     ahead of now (`ahead`), or the most recent one already passed. Deadlines only move
@@ -588,6 +842,14 @@ STORIES = (
     platform_takes_billing,
     chargeback_freezes,
     buyer_just_opened,
+    # No sweep after these: their deadlines are passed ones or far ahead.
+    seller_must_refund,
+    buyer_appeals_no_refund,
+    appeal_upheld,
+    appeal_revised,
+    seller_accepts,
+    buyer_takes_offer,
+    agent_resolves,
 )
 
 
@@ -598,8 +860,10 @@ def open_demo_disputes(workspace: Workspace, *, now: datetime) -> dict[str, int]
     demo = DemoDisputes(workspace, now=now)
     for story in STORIES:
         story(demo)
-    # The notices went out when they were written, not when the demo loads.
+    # The notices went out when they were written, not when the demo loads; the cost
+    # report counts the disputes' money in the months it was re-dated to.
     settle_history(workspace)
+    rebuild_cost_tallies(workspace=workspace)
     counts: dict[str, int] = {}
     for state in Dispute.objects.filter(workspace=workspace).values_list("state", flat=True):
         counts[state] = counts.get(state, 0) + 1
