@@ -24,6 +24,7 @@ from . import catalogue as cat
 from . import wording
 from .automation import switch_on as switch_on_automation
 from .casting import Casting
+from .channels import feed_channels
 from .chargebacks import file_chargebacks
 from .disputes import open_demo_disputes
 from .money import move_demo_money
@@ -199,6 +200,8 @@ def build_workspace(profile: Profile, *, seed: int, now: datetime, progress: Pro
         # Before the SLA replay, so the chargebacks' cases get their clocks from it too.
         file_chargebacks(workspace, now=now)
         progress("Loading demo marketplace: Stripe chargebacks.")
+        progress("Loading demo marketplace: cases from every channel…")
+        feed_channels(workspace, desk, crowd, now=now)
     if profile.service_levels:
         progress("Loading demo marketplace: SLA policies and clocks…")
         set_service_levels(workspace)
