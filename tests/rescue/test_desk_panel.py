@@ -60,6 +60,7 @@ def test_bad_input_is_refused_with_a_4xx_and_changes_nothing(client, agent, hote
     act(client, hotel_case, "original", worked="no")
     answer = act(client, hotel_case, "alternatives", label_1="Somewhere", amount_1="abc")
     assert answer.status_code == 422
+    assert act(client, hotel_case, "alternatives", label_1="No cost given").status_code == 422
     assert Ladder.objects.get().step == 2
 
 

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ombuds.accounts.models import Membership
 from ombuds.automation.coordination import create_task
 from ombuds.automation.macros.services import reply_with_macro
 from ombuds.automation.models import Macro
@@ -67,8 +68,6 @@ def _money_actor(ladder: Ladder, actor: Actor, role: str | None) -> MoneyActor:
     if actor.user is None:
         return MoneyActor.system(actor.label or "rescue")
     if role is None:
-        from ombuds.accounts.models import Membership
-
         membership = Membership.objects.filter(
             workspace_id=ladder.workspace_id, user=actor.user
         ).first()

@@ -10,15 +10,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ombuds.accounts.roles import MOVE_MONEY, role_allows
 from ombuds.conversations.events import Actor
-from ombuds.conversations.selectors import case_by_reference
-from ombuds.core.errors import ApplicationError, NotFound
+from ombuds.core.errors import ApplicationError
 from ombuds.core.money import Money
 from ombuds.marketplace.models import Booking
 from ombuds.rescue import services
@@ -132,10 +131,6 @@ def rescue_panel(case, membership) -> dict:
     return panel
 
 
-def _refused(request, message: str, status: int):
-    return render(request, "web/desk/refused.html", {"error": message}, status=status)
-
-
 def _ladder_of(case) -> Ladder:
     ladder = Ladder.objects.filter(case=case, status="running").order_by("-opened_at").first()
     if ladder is None:
@@ -149,11 +144,11 @@ MONEY_ACTIONS = {"rebook", "refund", "compensate"}
 @login_required
 @require_POST
 def rescue_act(request, slug: str, reference: str, action: str):
+    # The case page imports this module for its panel; its helpers are read at call time.
+    from .views.cases import _case_or_404, _refused
+
     workspace, membership = access_workspace(request, slug)
-    try:
-        case = case_by_reference(workspace=workspace, reference=reference)
-    except NotFound:
-        raise Http404("No such case") from None
+    case = _case_or_404(workspace, reference)
     if not can_write(membership):
         return _refused(request, _("Your role can view this case but not change it."), 403)
     if action in MONEY_ACTIONS and not role_allows(membership.role, MOVE_MONEY):
@@ -197,10 +192,8 @@ def _act(case, action: str, post, actor: Actor, role: str) -> str:
     if action == "alternatives":
         form = AlternativesForm(post, currency=ladder.currency)
         _valid(form)
-        options = [
-            {**o, "amount": o["amount"] if o["amount"] is not None else -1} for o in form.options()
-        ]
-        services.propose_alternatives(ladder=ladder, actor=actor, options=options)
+        # A row without a cost is refused by the service, with the row it is on.
+        services.propose_alternatives(ladder=ladder, actor=actor, options=form.options())
         return _("The alternatives were sent to the buyer.")
     if action == "rebook":
         step = ladder.steps.get(number=ladder.step)
