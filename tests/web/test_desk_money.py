@@ -409,6 +409,28 @@ def test_an_admin_changes_the_policy_and_it_becomes_version_2(admin_client, work
     assert "Agents refund up to 150" in history
 
 
+def test_an_admin_sets_the_dispute_terms_on_the_policy_page(admin_client, workspace):
+    page = admin_client.get("/w/resale/policy/").text
+    assert "Dispute terms" in page and "When the seller stays silent" in page
+    values = {
+        **_form_values(workspace),
+        "disputes_seller_days": "5",
+        "disputes_silent_seller": "decide",
+    }
+    assert admin_client.post("/w/resale/policy/", values).status_code == 302
+    latest = PolicyVersion.objects.get(workspace=workspace, number=2)
+    assert latest.document["disputes"]["seller_days"] == 5
+    assert latest.document["disputes"]["silent_seller"] == "decide"
+    history = admin_client.get("/w/resale/policy/").text
+    assert "disputes.seller_days" in history and "disputes.silent_seller" in history
+    # Out of bounds: refused, and nothing stored.
+    answer = admin_client.post(
+        "/w/resale/policy/", {**_form_values(workspace), "disputes_seller_days": "0"}
+    )
+    assert answer.status_code == 422
+    assert PolicyVersion.objects.filter(workspace=workspace).count() == 2
+
+
 def test_a_stale_policy_form_is_refused(admin_client, workspace):
     values = _form_values(workspace)
     first = {**values, "returns_goods_days": "30"}

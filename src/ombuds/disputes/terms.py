@@ -1,27 +1,23 @@
 """The rules a workspace runs its disputes by: how long the buyer first tries the
 seller, how many business days each party has to answer, how long a decision may be
-appealed, and what happens when a party stays silent."""
+appealed, and what happens when a party stays silent.
+
+They are part of the workspace's commerce policy (`policies.document.DisputeTerms`), so
+they are versioned with it and changed on the policy page. Each deadline is computed
+from the policy in force when it starts: a dispute already waiting keeps the deadline
+it was given, and a silent party's silence is judged by the policy in force when the
+deadline passes.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ombuds.core.models import Workspace
+from ombuds.policies.document import CLOSE, DECIDE, ESCALATE
+from ombuds.policies.document import DisputeTerms as DisputeRules
+from ombuds.policies.selectors import current_policy
 
-ESCALATE = "escalate"
-DECIDE = "decide"
-CLOSE = "close"
-
-
-@dataclass(frozen=True)
-class DisputeRules:
-    contact_hours: int = 48  # 0: a buyer's dispute opens at once
-    seller_days: int = 3  # business days of the workspace's calendar
-    buyer_days: int = 5  # business days
-    appeal_days: int = 30  # calendar days
-    silent_seller: str = ESCALATE  # or DECIDE: for the buyer, at the seller's cost
-    silent_buyer: str = CLOSE  # or ESCALATE
+__all__ = ["CLOSE", "DECIDE", "ESCALATE", "DisputeRules", "terms_for"]
 
 
 def terms_for(workspace: Workspace) -> DisputeRules:
-    return DisputeRules()
+    return current_policy(workspace).disputes

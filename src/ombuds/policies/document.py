@@ -3,7 +3,9 @@
 The document is checked completely before a version is written, so every stored version
 can be read back without further checks. Amounts are minor units per currency; an
 authority limit of None means unlimited, and the currency "*" stands for any currency
-the policy does not name.
+the policy does not name. The dispute terms (deadlines, what a silent party's silence
+leads to) were added after the first stored versions: a document without them reads the
+defaults.
 """
 
 from __future__ import annotations
@@ -31,6 +33,16 @@ RETURN_SHIPPING_PAYERS = (Bearer.BUYER, Bearer.SELLER, Bearer.PLATFORM)
 
 Limit = int | None
 
+# What a party's silence past its deadline leads to.
+ESCALATE = "escalate"  # to the platform's mediation
+DECIDE = "decide"  # for the buyer, at the seller's cost (a silent seller only)
+CLOSE = "close"  # as lapsed (a silent buyer only)
+SILENT_SELLER = (ESCALATE, DECIDE)
+SILENT_BUYER = (CLOSE, ESCALATE)
+MAX_CONTACT_HOURS = 14 * 24
+MAX_ANSWER_DAYS = 30
+MAX_APPEAL_DAYS = 180
+
 
 @dataclass(frozen=True)
 class ReturnRule:
@@ -57,6 +69,37 @@ class Budget:
 
 
 @dataclass(frozen=True)
+class DisputeTerms:
+    """The deadlines of the buyer–seller process and what silence past them leads to."""
+
+    contact_hours: int = 48  # the buyer first tries the seller; 0: disputes open at once
+    seller_days: int = 3  # business days of the workspace's calendar to respond
+    buyer_days: int = 5  # business days to answer an offer or a contest
+    appeal_days: int = 30  # calendar days a decision may be appealed
+    silent_seller: str = ESCALATE  # or DECIDE
+    silent_buyer: str = CLOSE  # or ESCALATE
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "contact_hours": self.contact_hours,
+            "seller_days": self.seller_days,
+            "buyer_days": self.buyer_days,
+            "appeal_days": self.appeal_days,
+            "silent_seller": self.silent_seller,
+            "silent_buyer": self.silent_buyer,
+        }
+
+
+# (least, most) of each number in the dispute terms.
+DISPUTE_TERM_BOUNDS = {
+    "contact_hours": (0, MAX_CONTACT_HOURS),
+    "seller_days": (1, MAX_ANSWER_DAYS),
+    "buyer_days": (1, MAX_ANSWER_DAYS),
+    "appeal_days": (1, MAX_APPEAL_DAYS),
+}
+
+
+@dataclass(frozen=True)
 class Policy:
     """One version of a workspace's commerce policy, typed."""
 
@@ -67,6 +110,7 @@ class Policy:
     authority: dict[str, dict[str, dict[str, Limit]]]  # role -> action -> currency -> limit
     version_id: int | None = None  # the PolicyVersion row; None for an unsaved document
     number: int = 0
+    disputes: DisputeTerms = field(default_factory=DisputeTerms)
 
     # --- authority ------------------------------------------------------------------
 
@@ -119,6 +163,7 @@ class Policy:
                 role: {action: dict(limits) for action, limits in actions.items()}
                 for role, actions in self.authority.items()
             },
+            "disputes": self.disputes.to_document(),
         }
 
     @classmethod
@@ -146,6 +191,7 @@ class Policy:
             },
             version_id=version_id,
             number=number,
+            disputes=DisputeTerms(**document.get("disputes", {})),
         )
 
 
@@ -215,6 +261,7 @@ def default_document() -> dict[str, Any]:
             },
             Role.FINANCE: {action: dict(unlimited) for action in ActionKind.values},
         },
+        "disputes": DisputeTerms().to_document(),
     }
     # Through JSON once: choice members become the plain strings a stored version holds.
     return json.loads(json.dumps(document))
@@ -338,6 +385,24 @@ def _check_authority(doc: dict, problems: _Problems) -> None:
                 _check_amount(limit, spot, problems, allow_none=True)
 
 
+def _check_disputes(doc: dict, problems: _Problems) -> None:
+    if "disputes" not in doc:
+        return  # a document from before dispute terms: the defaults apply
+    terms = doc["disputes"]
+    if not isinstance(terms, dict):
+        problems.add("disputes", "must be an object")
+        return
+    _check_exact_keys(terms, DisputeTerms().to_document().keys(), "disputes", problems)
+    for key, (least, most) in DISPUTE_TERM_BOUNDS.items():
+        value = terms.get(key)
+        if not _is_int(value) or not least <= value <= most:
+            problems.add(f"disputes.{key}", f"must be a whole number from {least} to {most}")
+    if terms.get("silent_seller") not in SILENT_SELLER:
+        problems.add("disputes.silent_seller", f"must be one of {', '.join(SILENT_SELLER)}")
+    if terms.get("silent_buyer") not in SILENT_BUYER:
+        problems.add("disputes.silent_buyer", f"must be one of {', '.join(SILENT_BUYER)}")
+
+
 def check_document(document: Any) -> dict[str, Any]:
     """The document if every part of it is valid; otherwise one refusal naming each
     problem (field path and what is wrong)."""
@@ -345,11 +410,9 @@ def check_document(document: Any) -> dict[str, Any]:
     if not isinstance(document, dict):
         problems.add("", "a policy is an object")
     else:
+        keys = ("schema", "currencies", "returns", "fault_rules", "budgets", "authority")
         _check_exact_keys(
-            document,
-            ("schema", "currencies", "returns", "fault_rules", "budgets", "authority"),
-            "",
-            problems,
+            document, (*keys, "disputes") if "disputes" in document else keys, "", problems
         )
         if document.get("schema") != SCHEMA:
             problems.add("schema", f"must be {SCHEMA}")
@@ -365,6 +428,7 @@ def check_document(document: Any) -> dict[str, Any]:
         _check_fault_rules(document, problems)
         _check_budgets(document, problems)
         _check_authority(document, problems)
+        _check_disputes(document, problems)
     if problems.found:
         for problem in problems.found:
             problem["field"] = problem["field"].lstrip(".")

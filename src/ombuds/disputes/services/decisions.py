@@ -19,10 +19,12 @@ be) and the new outcome is paid in full.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from ombuds.conversations import events
@@ -40,6 +42,7 @@ from ..models import (
     MONEY_OUTCOMES,
     Decision,
     DecisionKind,
+    DesiredOutcome,
     Dispute,
     Ending,
     LockedFor,
@@ -236,8 +239,73 @@ def decide_dispute(
     money.check_actor(dispute, actor)
     now = timezone.now()
     move = check(dispute, "decide", actor, now)
-    statement = _statement(statement)
-    bearer = _bearer(outcome, bearer)
+    return _decide(
+        dispute,
+        actor,
+        "decide",
+        move,
+        now,
+        outcome=outcome,
+        amount=amount,
+        bearer=_bearer(outcome, bearer),
+        statement=_statement(statement),
+        key=key,
+    )
+
+
+def decide_for_silent_seller(
+    *, dispute: Dispute, actor: DisputeActor, now: datetime | None = None
+) -> Decision:
+    """The seller let their deadline pass and the policy decides for the buyer: what the
+    buyer asked for, as money (the disputed amount: a partial refund when they asked for
+    one, otherwise in full), at the seller's cost, with the reasons written for both
+    parties. Call it under the dispute's row lock (the deadline sweep does); the seller
+    may appeal like any decision. The caller escalates instead when it is refused (the
+    money can no longer be refunded, say)."""
+    now = now or timezone.now()
+    move = check(dispute, "deadline_decide", actor, now)
+    asked_part = dispute.desired_outcome == DesiredOutcome.PARTIAL_REFUND
+    outcome = Outcome.PARTIAL_REFUND if asked_part else Outcome.FULL_REFUND
+    with translation.override(dispute.workspace.default_language or None):
+        statement = _(
+            "The seller did not respond by the deadline of %(due)s. Under the workspace's "
+            "dispute policy a seller's silence decides the dispute for the buyer: "
+            "%(amount)s is refunded, at the seller's cost. The seller may appeal this "
+            "decision."
+        ) % {
+            "due": formats.date_format(
+                timezone.localtime(dispute.seller_due_at, ZoneInfo(dispute.workspace.timezone)),
+                "DATETIME_FORMAT",
+            ),
+            "amount": notices.money(dispute.amount, dispute.currency, translation.get_language()),
+        }
+    return _decide(
+        dispute,
+        actor,
+        "deadline_decide",
+        move,
+        now,
+        outcome=outcome,
+        amount=Money(dispute.amount, dispute.currency),
+        bearer=Bearer.SELLER,
+        statement=statement,
+        key=f"dispute:{dispute.pk}:silent_seller",
+    )
+
+
+def _decide(
+    dispute: Dispute,
+    actor: DisputeActor,
+    action: str,
+    move,
+    now,
+    *,
+    outcome: str,
+    amount: Money | None,
+    bearer: str,
+    statement: str,
+    key: str,
+) -> Decision:
     paid = money.check_outcome(dispute, outcome, amount, bearer)
     found = money.attribution(dispute, bearer)
     decision = Decision.objects.create(
@@ -278,7 +346,7 @@ def decide_dispute(
     details = _details(decision, results)
     apply(
         dispute,
-        "decide",
+        action,
         actor,
         now=now,
         checked=move,
@@ -543,6 +611,7 @@ __all__ = [
     "DecisionPreview",
     "appeal_decision",
     "decide_dispute",
+    "decide_for_silent_seller",
     "money_refused",
     "preview_decision",
     "review_appeal",

@@ -1,7 +1,9 @@
 """The deadline sweep: every dispute whose `next_due_at` has passed moves by policy.
 
 - the contact period ended: the dispute opens and the seller's deadline starts;
-- the seller stayed silent: the dispute escalates to mediation;
+- the seller stayed silent: the dispute escalates to mediation, or, when the policy
+  says so, is decided for the buyer at the seller's cost (escalating after all when
+  that decision cannot be made: the money was refunded meanwhile, say);
 - the buyer left an offer or a contest unanswered: the dispute closes as lapsed, or
   escalates, by policy;
 - the appeal window closed: the decision is final.
@@ -20,10 +22,13 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from ombuds.core.errors import ApplicationError
+
 from ..actors import DisputeActor
 from ..models import Dispute, Ending, OfferStatus, State
-from ..terms import ESCALATE, terms_for
+from ..terms import DECIDE, ESCALATE, terms_for
 from . import notices
+from .decisions import decide_for_silent_seller
 from .machine import apply, check
 from .responses import end_contact_period
 
@@ -50,7 +55,22 @@ def _escalate(dispute: Dispute, action: str, now: datetime, **data) -> None:
     notices.tell_seller(dispute, "escalated")
 
 
-def _silent_seller(dispute: Dispute, now: datetime) -> str:
+def _silent_seller(dispute: Dispute, now: datetime, silent_seller: str) -> str:
+    if silent_seller == DECIDE:
+        try:
+            with transaction.atomic():
+                decide_for_silent_seller(dispute=dispute, actor=DEADLINE, now=now)
+            return "deadline_decide"
+        except ApplicationError as refused:
+            # Nothing of the decision was written (its savepoint rolled back): the dispute
+            # goes to a person instead, and the timeline says why.
+            log.info(
+                "dispute.silent_seller_not_decided",
+                extra={"dispute": dispute.pk, "code": refused.code},
+            )
+            dispute.refresh_from_db()
+            _escalate(dispute, "deadline_escalate", now, not_decided=refused.code)
+            return "deadline_escalate"
     _escalate(dispute, "deadline_escalate", now)
     return "deadline_escalate"
 
@@ -89,7 +109,7 @@ def act_on(pk: int, now: datetime) -> str | None:
             end_contact_period(dispute=dispute, actor=DEADLINE)
             return "contact_over"
         if dispute.state == State.AWAITING_SELLER:
-            return _silent_seller(dispute, now)
+            return _silent_seller(dispute, now, terms.silent_seller)
         if dispute.state in (State.OFFER_PENDING, State.CONTESTED):
             return _silent_buyer(dispute, now, terms.silent_buyer)
         if dispute.state == State.DECIDED:

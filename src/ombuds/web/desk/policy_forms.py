@@ -1,5 +1,6 @@
 """The commerce policy as admins edit it: returns per order kind, a fault rule per cause,
-resolution budgets and the authority grid of roles × actions × currencies. The form
+resolution budgets, the authority grid of roles × actions × currencies and the dispute
+terms (deadlines, and what a silent party's silence leads to). The form
 turns what was typed into a policy document; the policy service checks it whole."""
 
 from __future__ import annotations
@@ -16,10 +17,15 @@ from ombuds.core.money import known_currencies
 from ombuds.marketplace.models import OrderKind
 from ombuds.policies.document import (
     ANY_CURRENCY,
+    CLOSE,
+    DECIDE,
+    DISPUTE_TERM_BOUNDS,
+    ESCALATE,
     MAX_CURRENCIES,
     MAX_WINDOW_DAYS,
     MONEY_ROLES,
     RETURN_SHIPPING_PAYERS,
+    DisputeTerms,
 )
 from ombuds.policies.models import ActionKind, Bearer, BudgetKind, Cause, ReturnBy
 
@@ -29,6 +35,20 @@ PAYERS = [(b, label) for b, label in Bearer.choices if b in RETURN_SHIPPING_PAYE
 # A currency the policy does not name takes the "other currencies" column; its
 # amounts are read in a two-decimal currency, as most are.
 OTHER_AS = "EUR"
+SILENT_SELLER_CHOICES = [
+    (ESCALATE, _("Escalate to mediation")),
+    (DECIDE, _("Decide for the buyer, at the seller's cost")),
+]
+SILENT_BUYER_CHOICES = [
+    (CLOSE, _("Close the dispute as lapsed")),
+    (ESCALATE, _("Escalate to mediation")),
+]
+DISPUTE_TERM_LABELS = {
+    "contact_hours": _("Hours the buyer first tries the seller (0: open at once)"),
+    "seller_days": _("Business days for the seller to respond"),
+    "buyer_days": _("Business days for the buyer to answer an offer or a contest"),
+    "appeal_days": _("Days a decision may be appealed"),
+}
 
 
 @dataclass(frozen=True)
@@ -63,6 +83,7 @@ class PolicyForm(forms.Form):
         self._add_fault_rules()
         self._add_budgets()
         self._add_authority()
+        self._add_dispute_terms()
         if disabled:
             # Members who may not change the policy read it in the same grid.
             for field in self.fields.values():
@@ -135,6 +156,27 @@ class PolicyForm(forms.Form):
                         initial=None if value is None else value,
                     )
 
+    def _add_dispute_terms(self):
+        # A version stored before dispute terms existed shows the defaults it runs by.
+        terms = self.document.get("disputes") or DisputeTerms().to_document()
+        for key, (least, most) in DISPUTE_TERM_BOUNDS.items():
+            self.fields[f"disputes_{key}"] = forms.IntegerField(
+                label=DISPUTE_TERM_LABELS[key],
+                min_value=least,
+                max_value=most,
+                initial=terms[key],
+            )
+        self.fields["disputes_silent_seller"] = forms.ChoiceField(
+            label=_("When the seller stays silent"),
+            choices=SILENT_SELLER_CHOICES,
+            initial=terms["silent_seller"],
+        )
+        self.fields["disputes_silent_buyer"] = forms.ChoiceField(
+            label=_("When the buyer stays silent"),
+            choices=SILENT_BUYER_CHOICES,
+            initial=terms["silent_buyer"],
+        )
+
     @staticmethod
     def _limit_name(role: str, action: str, currency: str) -> str:
         return f"limit_{role}_{action}_{'other' if currency == ANY_CURRENCY else currency}"
@@ -164,6 +206,12 @@ class PolicyForm(forms.Form):
                 + [self[f"budget_{k}_cap_{c}"] for c in self.currency_list],
             )
             for k in BudgetKind.values
+        ]
+
+    def dispute_term_fields(self) -> list:
+        return [self[f"disputes_{key}"] for key in DISPUTE_TERM_BOUNDS] + [
+            self["disputes_silent_seller"],
+            self["disputes_silent_buyer"],
         ]
 
     def authority_rows(self) -> list[GridRow]:
@@ -243,4 +291,9 @@ class PolicyForm(forms.Form):
                     limits[ANY_CURRENCY] = other
                 actions[action] = limits
             document["authority"][role] = actions
+        document["disputes"] = {
+            **{key: data[f"disputes_{key}"] for key in DISPUTE_TERM_BOUNDS},
+            "silent_seller": data["disputes_silent_seller"],
+            "silent_buyer": data["disputes_silent_buyer"],
+        }
         return document
