@@ -19,6 +19,16 @@ def test_domain_labels_speak_dutch():
         assert str(Status.PENDING_CUSTOMER.label) == "Pending customer"
 
 
+def test_one_english_word_can_be_two_dutch_ones():
+    from ombuds.chargebacks.models import FundsStatus
+    from ombuds.disputes.models import State
+
+    with translation.override("nl"):
+        # Funds a card network took back, and a dispute the buyer dropped.
+        assert str(FundsStatus.WITHDRAWN.label) == "Afgeschreven"
+        assert str(State.WITHDRAWN.label) == "Ingetrokken"
+
+
 def test_display_labels_follow_the_active_language(workspace, buyer):
     from tests import builders
 

@@ -9,6 +9,7 @@ answers it, but never moves its state itself (ADR 0040).
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ombuds.accounts.models import Team
 from ombuds.conversations.models import Case
@@ -120,7 +121,8 @@ class PspEvent(ChoiceLabels, models.Model):
 
 class FundsStatus(models.TextChoices):
     NONE = "none", _("Not withdrawn")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    # In context: a dispute can be "withdrawn" too, which in Dutch is another word.
+    WITHDRAWN = "withdrawn", pgettext_lazy("chargeback funds", "Withdrawn")
     REINSTATED = "reinstated", _("Reinstated")
 
 
