@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ombuds.conversations.attachments import IncomingFile
-from ombuds.core.errors import ApplicationError, Conflict, PermissionDenied
+from ombuds.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from ombuds.disputes.models import Role
 from ombuds.disputes.selectors import evidence_for, thread_for
 from ombuds.disputes.services.evidence import (
@@ -53,8 +53,13 @@ def test_a_stranger_cannot_write_on_someone_elses_dispute(workspace, dispute):
     from tests import builders
 
     other = builders.party(workspace, "S-2", kind="seller", name="Other Seller")
-    with pytest.raises(PermissionDenied):
+    before = (dispute.messages.count(), dispute.evidence.count())
+    # To a stranger the dispute does not exist, whatever they try.
+    with pytest.raises(NotFound):
         post_message(dispute=dispute, actor=DisputeActor.seller(other), body="Hello")
+    with pytest.raises(NotFound):
+        submit_evidence(dispute=dispute, actor=DisputeActor.seller(other), text="Proof")
+    assert (dispute.messages.count(), dispute.evidence.count()) == before
 
 
 def test_the_other_party_is_told_where_to_read_a_message(dispute, seller, seller_actor):

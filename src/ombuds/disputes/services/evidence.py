@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from ombuds.conversations import events
 from ombuds.conversations.attachments import IncomingFile, check_files, clean_filename
-from ombuds.core.errors import ApplicationError, Conflict, PermissionDenied
+from ombuds.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 
 from ..actors import DisputeActor
 from ..models import (
@@ -35,11 +35,14 @@ MAX_TITLE = 200
 
 
 def _check_party(dispute: Dispute, actor: DisputeActor) -> None:
-    """A party speaks only on its own dispute."""
-    if actor.role == Role.BUYER and (actor.party is None or actor.party.pk != dispute.buyer_id):
-        raise PermissionDenied("Only the dispute's buyer can do this.")
-    if actor.role == Role.SELLER and (actor.party is None or actor.party.pk != dispute.seller_id):
-        raise PermissionDenied("Only the dispute's seller can do this.")
+    """A party speaks only on its own dispute: to anyone else it does not exist (404, as
+    `money.check_actor` says it). One of its parties doing what is the other's, or the
+    platform's, is refused by the transition table (403)."""
+    party = actor.party.pk if actor.party is not None else None
+    if actor.role == Role.BUYER and party != dispute.buyer_id:
+        raise NotFound("dispute", dispute.reference)
+    if actor.role == Role.SELLER and (party is None or party != dispute.seller_id):
+        raise NotFound("dispute", dispute.reference)
 
 
 def check_visibility(actor: DisputeActor, visibility: str | None) -> str:
