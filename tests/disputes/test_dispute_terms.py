@@ -31,9 +31,7 @@ def set_terms(workspace, **terms):
     version = open_default_policy(workspace=workspace)
     document = dict(version.document)
     document["disputes"] = {**DisputeRules().to_document(), **terms}
-    return revise_policy(
-        workspace=workspace, by=admin, document=document, based_on=version.number
-    )
+    return revise_policy(workspace=workspace, by=admin, document=document, based_on=version.number)
 
 
 def test_a_new_workspace_runs_disputes_by_the_default_terms(workspace):
@@ -127,9 +125,7 @@ def test_a_silent_seller_lets_the_policy_decide_for_the_buyer(workspace, dispute
     assert dispute.state == State.UNDER_APPEAL
 
 
-def test_a_silent_seller_decision_asks_only_for_what_the_buyer_asked(
-    workspace, parcel, agent_one
-):
+def test_a_silent_seller_decision_asks_only_for_what_the_buyer_asked(workspace, parcel, agent_one):
     set_terms(workspace, silent_seller="decide")
     dispute = claim(
         workspace, parcel, agent_one, desired_outcome="partial_refund", amount=Money(4000, "EUR")
