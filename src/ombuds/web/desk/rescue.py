@@ -24,6 +24,7 @@ from ombuds.rescue import services
 from ombuds.rescue.models import Ladder, StepKind, Trigger
 
 from .access import access_workspace, can_write
+from .case_access import case_or_404, refuse
 from .fields import AmountField
 
 OPTION_ROWS = 3
@@ -144,23 +145,20 @@ MONEY_ACTIONS = {"rebook", "refund", "compensate"}
 @login_required
 @require_POST
 def rescue_act(request, slug: str, reference: str, action: str):
-    # The case page imports this module for its panel; its helpers are read at call time.
-    from .views.cases import _case_or_404, _refused
-
     workspace, membership = access_workspace(request, slug)
-    case = _case_or_404(workspace, reference)
+    case = case_or_404(workspace, reference)
     if not can_write(membership):
-        return _refused(request, _("Your role can view this case but not change it."), 403)
+        return refuse(request, _("Your role can view this case but not change it."), 403)
     if action in MONEY_ACTIONS and not role_allows(membership.role, MOVE_MONEY):
-        return _refused(request, _("Your role may not move money."), 403)
+        return refuse(request, _("Your role may not move money."), 403)
     actor = Actor(user=request.user)
     role = membership.role
     try:
         done = _act(case, action, request.POST, actor, role)
     except ApplicationError as refusal:
-        return _refused(request, refusal.message, refusal.status)
+        return refuse(request, refusal.message, refusal.status)
     except forms.ValidationError as invalid:
-        return _refused(request, " ".join(invalid.messages), 422)
+        return refuse(request, " ".join(invalid.messages), 422)
     messages.success(request, done)
     return redirect("web:case", slug=workspace.slug, reference=case.reference)
 

@@ -21,11 +21,12 @@ from ombuds.marketplace.models import Party, PartyKind
 
 from .. import timeline
 from ..access import access_workspace
+from ..case_access import case_or_404
 from ..choices import choices_for
 from ..forms import ReplyForm
 from ..refusals import refusal_message
 from ..rule_forms import TaskEmailForm, TaskForm, TaskUpdateForm
-from .cases import _case_context, _case_or_404, _written, case_write
+from .cases import _case_context, _written, case_write
 
 # --- macros in the reply box ---------------------------------------------------------------
 
@@ -35,7 +36,7 @@ from .cases import _case_context, _case_or_404, _written, case_write
 def macro_preview(request, slug: str, reference: str):
     """The chosen macro filled in for this case, ready to insert into the reply."""
     workspace, membership = access_workspace(request, slug)
-    case = _case_or_404(workspace, reference)
+    case = case_or_404(workspace, reference)
     try:
         macro = macro_of(workspace=workspace, pk=int(request.GET.get("macro") or 0))
         choice = render_for_case(macro=macro, case=case, agent=request.user)

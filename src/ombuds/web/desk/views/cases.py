@@ -22,9 +22,9 @@ from ombuds.automation.macros.selectors import version_of
 from ombuds.automation.macros.services import reply_with_macro
 from ombuds.conversations.events import Actor
 from ombuds.conversations.models import ParticipantRole
-from ombuds.conversations.selectors import case_by_reference, other_cases_of, timeline_of
+from ombuds.conversations.selectors import other_cases_of, timeline_of
 from ombuds.conversations.services import add_internal_note, reply_to_customer, update_case
-from ombuds.core.errors import ApplicationError, NotFound
+from ombuds.core.errors import ApplicationError
 from ombuds.intake.identity import merge_parties, undo_party_merge
 from ombuds.intake.phone.calls import log_call
 from ombuds.intake.selectors import merge_by_id, merges_of, party_by_identifier
@@ -33,6 +33,7 @@ from ombuds.sla.selectors import clocks_of_case
 
 from .. import timeline
 from ..access import access_workspace, can_write
+from ..case_access import case_or_404, refuse
 from ..case_panels import case_extras, third_parties_for
 from ..chargeback_panels import chargeback_panel
 from ..choices import choices_for
@@ -57,13 +58,6 @@ FORMS = {
     "call_form": "call-form",
     "properties_form": "properties-form",
 }
-
-
-def _case_or_404(workspace, reference: str):
-    try:
-        return case_by_reference(workspace=workspace, reference=reference)
-    except NotFound:
-        raise Http404("No such case") from None
 
 
 def _parties(case, order):
@@ -133,19 +127,10 @@ def _case_context(request, workspace, membership, case, **overrides) -> dict:
 @require_GET
 def case_detail(request, slug: str, reference: str):
     workspace, membership = access_workspace(request, slug)
-    case = _case_or_404(workspace, reference)
+    case = case_or_404(workspace, reference)
     return render(
         request, "web/desk/case.html", _case_context(request, workspace, membership, case)
     )
-
-
-def _refused(request, message: str, status: int):
-    if request.htmx:
-        response = render(
-            request, "web/desk/partials/flash.html", {"flash_error": message}, status=status
-        )
-        return reswap(retarget(response, "#flash"), "innerHTML")
-    return render(request, "web/desk/refused.html", {"error": message}, status=status)
 
 
 def case_write(view):
@@ -157,8 +142,8 @@ def case_write(view):
     def wrapper(request, slug: str, reference: str):
         workspace, membership = access_workspace(request, slug)
         if not can_write(membership):
-            return _refused(request, _("Your role can view cases but not change them."), 403)
-        case = _case_or_404(workspace, reference)
+            return refuse(request, _("Your role can view cases but not change them."), 403)
+        case = case_or_404(workspace, reference)
         return view(request, workspace, membership, case)
 
     return wrapper
@@ -185,7 +170,7 @@ def _form_refused(request, workspace, membership, case, name: str, form, message
 
 def _written(request, workspace, membership, case, message: str):
     if request.htmx:
-        case = _case_or_404(workspace, case.reference)
+        case = case_or_404(workspace, case.reference)
         context = _case_context(request, workspace, membership, case, flash=message)
         return render(request, "web/desk/partials/case_updated.html", context)
     messages.success(request, message)
@@ -309,14 +294,14 @@ def party_merge(request, workspace, membership, case):
     """The requester and the party known by an email or phone are one person."""
     form = MergePartyForm(request.POST)
     if not form.is_valid():
-        return _refused(request, _("Give the email address or phone number to merge."), 422)
+        return refuse(request, _("Give the email address or phone number to merge."), 422)
     other = party_by_identifier(workspace=workspace, text=form.cleaned_data["identifier"])
     if other is None:
-        return _refused(request, _("Nobody in this workspace has that email or phone."), 404)
+        return refuse(request, _("Nobody in this workspace has that email or phone."), 404)
     try:
         merge_parties(workspace=workspace, keep=case.requester, merge=other, by=request.user)
     except ApplicationError as refusal:
-        return _refused(request, refusal_message(refusal), refusal.status)
+        return refuse(request, refusal_message(refusal), refusal.status)
     messages.success(request, _("Merged: their cases and identifiers are now one history."))
     return redirect("web:case", slug=workspace.slug, reference=case.reference)
 
@@ -329,6 +314,6 @@ def party_unmerge(request, workspace, membership, case):
     try:
         undo_party_merge(workspace=workspace, merge=record, by=request.user)
     except ApplicationError as refusal:
-        return _refused(request, refusal_message(refusal), refusal.status)
+        return refuse(request, refusal_message(refusal), refusal.status)
     messages.success(request, _("The merge was undone."))
     return redirect("web:case", slug=workspace.slug, reference=case.reference)

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ombuds.accounts.models import Membership, Role
 from ombuds.accounts.roles import DECIDE_APPROVALS, MOVE_MONEY, role_allows
 from ombuds.conversations.models import Case
-from ombuds.conversations.selectors import case_by_reference, timeline_of
+from ombuds.conversations.selectors import timeline_of
 from ombuds.core.errors import ApplicationError, NotFound
 from ombuds.core.models import Workspace
 from ombuds.core.money import Money
@@ -44,6 +44,7 @@ from ombuds.policies.selectors import current_policy
 
 from .. import timeline
 from ..access import access_workspace
+from ..case_access import case_or_404
 from ..money_forms import CreditForm, DecisionForm, RefundForm
 from ..money_refusals import refusal_message
 
@@ -126,13 +127,6 @@ def _currency_of(workspace: Workspace) -> str:
     return current_policy(workspace).currencies[0]
 
 
-def _case_or_404(workspace, reference: str) -> Case:
-    try:
-        return case_by_reference(workspace=workspace, reference=reference)
-    except NotFound:
-        raise Http404("No such case") from None
-
-
 def money_write(view):
     """A POST on a case's money by a member whose role may move money; others get 403."""
 
@@ -143,7 +137,7 @@ def money_write(view):
         workspace, membership = access_workspace(request, slug)
         if not role_allows(membership.role, MOVE_MONEY):
             return _refused(request, _("Your role may not move money."), 403)
-        case = _case_or_404(workspace, reference)
+        case = case_or_404(workspace, reference)
         return view(request, workspace, membership, case)
 
     return wrapper

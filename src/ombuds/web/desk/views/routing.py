@@ -15,7 +15,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import reswap, retarget
 
 from ombuds.accounts.selectors import teams_of
 from ombuds.core.errors import ApplicationError
@@ -39,19 +38,11 @@ from ombuds.routing.services import (
 )
 
 from ..access import access_workspace
+from ..case_access import refuse
 from ..refusals import refusal_message
 from ..routing_forms import AgentRoutingForm, PresenceForm, QueueForm
 
 BACKLOG_PREVIEW = 8
-
-
-def _refused(request, message: str, status: int):
-    if request.htmx:
-        response = render(
-            request, "web/desk/partials/flash.html", {"flash_error": message}, status=status
-        )
-        return reswap(retarget(response, "#flash"), "innerHTML")
-    return render(request, "web/desk/refused.html", {"error": message}, status=status)
 
 
 def refusal(error: ApplicationError) -> str:
@@ -128,11 +119,11 @@ def presence_switch(request, slug: str):
     workspace, membership = access_workspace(request, slug)
     form = PresenceForm(request.POST)
     if not form.is_valid():
-        return _refused(request, _("That is not a presence."), 422)
+        return refuse(request, _("That is not a presence."), 422)
     try:
         change = set_presence(membership=membership, presence=form.cleaned_data["presence"])
     except ApplicationError as refused:
-        return _refused(request, refusal(refused), refused.status)
+        return refuse(request, refusal(refused), refused.status)
     said = _presence_said(change)
     if request.htmx:
         return render(
@@ -178,7 +169,7 @@ def managing(view):
     def wrapper(request, slug: str, *args, **kwargs):
         workspace, membership = access_workspace(request, slug)
         if not may_manage_routing(membership):
-            return _refused(request, _("Only supervisors and admins change routing settings."), 403)
+            return refuse(request, _("Only supervisors and admins change routing settings."), 403)
         return view(request, workspace, membership, *args, **kwargs)
 
     return wrapper
