@@ -267,3 +267,18 @@ def test_the_decision_speaks_dutch(agent_client, agent, mediated):
     page = agent_client.get(_url(mediated), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
 
     assert "Motivering" in page
+
+
+def test_the_preview_names_its_problems_in_the_agents_language(agent_client, agent, mediated):
+    agent.language = "nl"
+    agent.save()
+
+    page = agent_client.post(
+        _url(mediated, "decision/preview/"),
+        _decision(outcome="replacement", amount="10,00", statement=""),
+        headers={"HX-Request": "true", "HX-Target": "decision-preview"},
+        HTTP_ACCEPT_LANGUAGE="nl",
+    ).content.decode()
+
+    assert "This outcome pays the buyer no money" not in page
+    assert "Deze uitkomst betaalt de koper geen geld" in page

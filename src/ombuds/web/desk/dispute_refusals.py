@@ -1,5 +1,6 @@
-"""What a dispute service's refusal says to an agent, in the agent's language; the
-service's own English message when the desk has no sentence for the code."""
+"""What a dispute service's refusal says to an agent, in the agent's language: the
+desk's sentence for a dispute code, then the parties' sentence, then the money and the
+general desk sentences, and the service's own English message only when none has one."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from django.utils.translation import gettext as _
 
 from ombuds.core.errors import ApplicationError
 from ombuds.web.portal.dispute_forms import explain
+
+from .money_refusals import refusal_message
 
 
 def dispute_refusal(error: ApplicationError) -> str:
@@ -35,10 +38,26 @@ def dispute_refusal(error: ApplicationError) -> str:
         "alternatives_required": _("Name at least one alternative with its cost."),
         "refund_paid_out": _("That refund was paid out already; it cannot be reversed."),
         "forbidden": _("Your role does not allow this."),
+        "unknown_outcome": _("Choose an outcome."),
+        "unknown_bearer": _("Say who bears the cost: the seller, the platform or the carrier."),
+        "outcome_takes_no_amount": _(
+            "This outcome pays the buyer no money; leave the amount empty."
+        ),
+        "buyer_bears_cost": _(
+            "The buyer cannot bear the cost of money paid to them; decide no refund, or "
+            "say who else bears it."
+        ),
+        "deadline_not_passed": _("This happens only once the deadline has passed."),
     }
     if error.code in desk:
-        return desk[error.code]
+        return str(desk[error.code])
     text = explain(error)
-    if text == _("We could not do that. Please check and try again.") and error.message:
-        return error.message
-    return text
+    if text != _("We could not do that. Please check and try again."):
+        return text
+    # The money and general sentences end in the service's own message.
+    return refusal_message(error)
+
+
+def problem_text(problem: dict) -> str:
+    """A problem a preview found (`{"code", "message"}`), in the agent's language."""
+    return dispute_refusal(ApplicationError(problem.get("code", ""), problem.get("message", "")))

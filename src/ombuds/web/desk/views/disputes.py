@@ -4,6 +4,7 @@ deadlines, and the actions of the platform."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import timedelta
 
@@ -57,7 +58,7 @@ from ..dispute_forms import (
     ReviewForm,
     VisibilityForm,
 )
-from ..dispute_refusals import dispute_refusal
+from ..dispute_refusals import dispute_refusal, problem_text
 
 PAGE_SIZE = 50
 
@@ -371,6 +372,9 @@ def decision_preview(request, slug: str, reference: str):
             refusal.status,
             form,
         )
+    # The services find the problems in English; the agent reads them in their language.
+    problems = [{**problem, "message": problem_text(problem)} for problem in preview.problems]
+    preview = dataclasses.replace(preview, problems=problems)
     return _preview_page(request, workspace, membership, dispute, partial, None, 200, form, preview)
 
 
