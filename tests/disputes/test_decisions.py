@@ -287,3 +287,56 @@ def test_another_workspaces_dispute_is_out_of_reach(workspace, other_workspace, 
 
     assert refused.value.status == 404
     assert not Decision.objects.exists() and not MoneyAction.objects.exists()
+
+
+def _past_the_appeal_window(dispute):
+    from ombuds.disputes.services.sweep import sweep_due_disputes
+
+    dispute.refresh_from_db()
+    return sweep_due_disputes(now=dispute.appeal_due_at + timedelta(minutes=1))
+
+
+def test_the_appeal_window_does_not_close_on_money_still_waiting(workspace, dispute, agent_one):
+    in_mediation(dispute, agent_one)
+    decision = decide(dispute, agent_one, outcome="full_refund", amount=None)
+
+    assert _past_the_appeal_window(dispute) == {"waits_for_approval": 1}
+    dispute.refresh_from_db()
+    assert dispute.state == State.DECIDED and dispute.next_due_at is None
+    assert _past_the_appeal_window(dispute) == {}  # off the index: not read again
+
+    supervisor = agent_actor(workspace, "sue@resale.test", role="supervisor")
+    decide_approval(
+        workspace=workspace,
+        approval=ApprovalRequest.objects.get(pk=decision.approval_id),
+        actor=MoneyActor(user=supervisor.user, role="supervisor"),
+        approve=False,
+        note="The carrier pays this, not the seller.",
+    )
+    # Refused after the window: the dispute still goes back to mediation.
+    dispute.refresh_from_db()
+    assert dispute.state == State.IN_MEDIATION
+
+
+def test_granted_money_lets_the_closed_appeal_window_close_the_dispute(
+    workspace, dispute, agent_one
+):
+    in_mediation(dispute, agent_one)
+    decision = decide(dispute, agent_one, outcome="full_refund", amount=None)
+    _past_the_appeal_window(dispute)
+    supervisor = agent_actor(workspace, "sue@resale.test", role="supervisor")
+
+    decide_approval(
+        workspace=workspace,
+        approval=ApprovalRequest.objects.get(pk=decision.approval_id),
+        actor=MoneyActor(user=supervisor.user, role="supervisor"),
+        approve=True,
+    )
+
+    dispute.refresh_from_db()
+    assert dispute.next_due_at == dispute.appeal_due_at
+    assert _past_the_appeal_window(dispute) == {"appeal_window_over": 1}
+    dispute.refresh_from_db()
+    assert (dispute.state, dispute.ending) == (State.CLOSED, "decided")
+    assert refunded(dispute) == 12500
+    books_straight(workspace)

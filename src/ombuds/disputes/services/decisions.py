@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -569,6 +570,10 @@ def on_case_event(event: CaseEvent) -> None:
             decision.transactions = [*decision.transactions, event.data["transaction"]]
             decision.money_status = MoneyStatus.EXECUTED
             decision.save(update_fields=["transactions", "money_status"])
+            # An appeal window that closed while the money waited closes at the next sweep.
+            Dispute.objects.filter(
+                pk=decision.dispute_id, state=State.DECIDED, next_due_at__isnull=True
+            ).exclude(appeal_due_at=None).update(next_due_at=F("appeal_due_at"))
 
 
 def money_refused(*, approval_id: int | None) -> Decision | None:

@@ -6,7 +6,9 @@
   that decision cannot be made: the money was refunded meanwhile, say);
 - the buyer left an offer or a contest unanswered: the dispute closes as lapsed, or
   escalates, by policy;
-- the appeal window closed: the decision is final.
+- the appeal window closed: the decision is final, unless its money still waits for
+  an approval: then the dispute waits too, off the sweep's index, since a refusal
+  sends it back to mediation; the approval puts it back when it is granted.
 
 It reads the ids of what is due from one index range (never the disputes that are not
 due), then acts on each in a transaction of its own under its row lock, so one failure
@@ -25,7 +27,7 @@ from django.utils import timezone
 from ombuds.core.errors import ApplicationError
 
 from ..actors import DisputeActor
-from ..models import Dispute, Ending, OfferStatus, State
+from ..models import Dispute, Ending, MoneyStatus, OfferStatus, State
 from ..terms import DECIDE, ESCALATE, terms_for
 from . import notices
 from .decisions import decide_for_silent_seller
@@ -113,6 +115,10 @@ def act_on(pk: int, now: datetime) -> str | None:
         if dispute.state in (State.OFFER_PENDING, State.CONTESTED):
             return _silent_buyer(dispute, now, terms.silent_buyer)
         if dispute.state == State.DECIDED:
+            decision = dispute.latest_decision
+            if decision is not None and decision.money_status == MoneyStatus.AWAITING_APPROVAL:
+                Dispute.objects.filter(pk=pk).update(next_due_at=None)
+                return "waits_for_approval"
             move = check(dispute, "appeal_window_over", DEADLINE, now)
             dispute.ending = Ending.DECIDED
             apply(
