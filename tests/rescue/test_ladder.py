@@ -6,6 +6,7 @@ import pytest
 
 from ombuds.automation.models import CoordinationTask
 from ombuds.conversations.models import CaseEvent, Message, MessageKind
+from ombuds.conversations.services import receive_customer_message
 from ombuds.core.errors import ApplicationError
 from ombuds.core.money import Money
 from ombuds.ledger.authority import MoneyActor
@@ -43,16 +44,29 @@ def to_rebooking(case, order, actor):
 
 
 def test_step_one_asks_the_hotel_and_the_seller_and_tells_the_buyer(
-    hotel_case, hotel_order, agent, hotel
+    hotel_case, hotel_order, agent, hotel, seller
 ):
     ladder = start(hotel_case, hotel_order, agent)
     assert (ladder.rebooking_budget, ladder.compensation_budget) == (10000, 4000)
     step = ladder.steps.get()
-    tasks = CoordinationTask.objects.filter(pk__in=step.task_ids)
-    assert {t.party_id for t in tasks} == {hotel.pk, None}
-    assert any("AMS-4471" in t.title for t in tasks)
+    tasks = {t.party_id: t for t in CoordinationTask.objects.filter(pk__in=step.task_ids)}
+    assert set(tasks) == {hotel.pk, seller.pk}
+    assert "AMS-4471" in tasks[hotel.pk].title
     to_hotel = Message.objects.filter(case=hotel_case, body_text__contains="did not go through")
     assert to_hotel.get().deliveries.get().recipient == "desk@amstel.example"
+    to_seller = Message.objects.filter(case=hotel_case, body_text__contains="Hello Sam Seller")
+    assert to_seller.get().deliveries.get().recipient == "sam@seller.example"
+    # Each email is on its task's thread, so the party's reply comes back to the task.
+    assert [link.message for link in tasks[hotel.pk].links.all()] == [to_hotel.get()]
+    assert [link.message for link in tasks[seller.pk].links.all()] == [to_seller.get()]
+    reply = receive_customer_message(
+        case=hotel_case,
+        party=seller,
+        body="The hotel wants a signed form; sending it now.",
+        channel="email",
+        reply_to=to_seller.get(),
+    )
+    assert [link.message for link in tasks[seller.pk].links.all()] == [to_seller.get(), reply]
     assert "put it right" in replies(hotel_case)[-1]
     assert CaseEvent.objects.filter(case=hotel_case, kind="rescue.started").exists()
 

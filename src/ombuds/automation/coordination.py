@@ -1,5 +1,5 @@
-"""Coordination tasks: what a case needs from a third party, with owner, deadline and
-outcome, and the email thread with that party linked to the task.
+"""Coordination tasks: what a case needs from a third party or the seller, with owner,
+deadline and outcome, and the email thread with that party linked to the task.
 
 Writing to the party from a task sends an outbound email (through the outbox) whose
 subject carries the task's reference; the party's reply comes back through the email
@@ -34,8 +34,12 @@ def _check_party(case: Case, party: Party | None) -> Party | None:
         return None
     if party.workspace_id != case.workspace_id:
         raise ApplicationError("unknown_party", "No such party.", status=422)
-    if party.kind != PartyKind.THIRD_PARTY:
-        raise ApplicationError("not_a_third_party", f"{party} is not a third party.", status=422)
+    # A task is for whoever the case waits on besides the buyer: a hotel, a courier, or
+    # the seller who has to complete a transfer.
+    if party.kind not in (PartyKind.THIRD_PARTY, PartyKind.SELLER):
+        raise ApplicationError(
+            "not_a_third_party", f"{party} is neither a third party nor a seller.", status=422
+        )
     return party
 
 

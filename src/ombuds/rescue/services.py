@@ -22,13 +22,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ombuds.accounts.models import Membership
-from ombuds.automation.coordination import create_task
+from ombuds.automation.coordination import create_task, email_party
 from ombuds.automation.macros.services import reply_with_macro
 from ombuds.automation.models import Macro
 from ombuds.conversations import events
 from ombuds.conversations.events import Actor
 from ombuds.conversations.models import Case
-from ombuds.conversations.services import reply_to_customer, write_to_third_party
+from ombuds.conversations.services import reply_to_customer
 from ombuds.core.errors import ApplicationError, Conflict, NotFound
 from ombuds.core.money import Money
 from ombuds.ledger.authority import MoneyActor
@@ -283,31 +283,52 @@ def start_ladder(*, case: Case, order: Order, actor: Actor, reason: str) -> Ladd
         "booking": booking.confirmation_code or booking.title,
         "reason": Trigger(reason).label,
     }
+    # Each party gets a coordination task and, where it has an address, an email on that
+    # task's thread: its reply links back to the task (`automation.coordination`).
     if booking.third_party_id:
-        tasks.append(create_task(case=case, title=title, actor=actor, party=booking.third_party))
-        write_to_third_party(
-            case=case,
-            party=booking.third_party,
-            subject=title,
-            body=_(
-                "Hello,\n\nThe reservation %(code)s (%(title)s) was resold to %(buyer)s, and "
-                "the transfer to their name did not go through. Could you put the booking "
-                "in their name, or tell us what is needed?\n\nThank you."
+        task = create_task(case=case, title=title, actor=actor, party=booking.third_party)
+        tasks.append(task)
+        if booking.third_party.email:
+            email_party(
+                task=task,
+                body=_(
+                    "Hello,\n\nThe reservation %(code)s (%(title)s) was resold to %(buyer)s, "
+                    "and the transfer to their name did not go through. Could you put the "
+                    "booking in their name, or tell us what is needed?\n\nThank you."
+                )
+                % {
+                    "code": booking.confirmation_code or "—",
+                    "title": booking.title,
+                    "buyer": order.buyer.name,
+                },
+                actor=actor,
             )
-            % {
-                "code": booking.confirmation_code or "—",
-                "title": booking.title,
-                "buyer": order.buyer.name,
-            },
-            actor=actor,
-            meta={"rescue": ladder.pk},
-        )
     if order.seller_id:
         seller_title = _("Seller %(seller)s: complete the transfer of %(booking)s") % {
             "seller": order.seller.name,
             "booking": booking.title,
         }
-        tasks.append(create_task(case=case, title=seller_title, actor=actor))
+        task = create_task(case=case, title=seller_title, actor=actor, party=order.seller)
+        tasks.append(task)
+        if order.seller.email:
+            email_party(
+                task=task,
+                body=_(
+                    "Hello %(seller)s,\n\nThe booking %(title)s you sold to %(buyer)s "
+                    "(order %(order)s) has not reached them: %(reason)s. Please complete the "
+                    "transfer to their name, or reply to this email with what stands in the "
+                    "way. If it cannot be done, we will look for an alternative for the "
+                    "buyer, at the cost the policy puts on the seller.\n\nThank you."
+                )
+                % {
+                    "seller": order.seller.name,
+                    "title": booking.title,
+                    "buyer": order.buyer.name,
+                    "order": order.external_id,
+                    "reason": Trigger(reason).label,
+                },
+                actor=actor,
+            )
     step = Step.objects.create(
         workspace_id=case.workspace_id,
         ladder=ladder,
