@@ -46,6 +46,7 @@ from ombuds.ledger.selectors import unbalanced_transactions
 from ombuds.ledger.services import refund_buyer
 from ombuds.marketplace.inputs import PaymentInput
 from ombuds.marketplace.models import Payment
+from ombuds.policies.services import open_default_policy, revise_policy
 from tests import builders
 
 TOTAL = 12500
@@ -93,6 +94,7 @@ class DisputeMachine(RuleBasedStateMachine):
                 workspace=self.workspace, user__email=f"{name}@prop.test"
             )
             self.actors[name] = DisputeActor.agent(membership)
+        self.admin = builders.member(self.workspace, "admin@prop.test", role="admin")
         self.dispute: Dispute | None = None
         self.keys = 0
         self.money_calls: list[dict] = []
@@ -144,8 +146,10 @@ class DisputeMachine(RuleBasedStateMachine):
         who=st.sampled_from(["buyer", "agent"]),
         reason=st.sampled_from(["not_received", "not_as_described", "duplicate_charge"]),
         amount=st.integers(min_value=1, max_value=TOTAL),
+        silent_seller=st.sampled_from(["escalate", "decide"]),
     )
-    def first_dispute(self, who, reason, amount):
+    def first_dispute(self, who, reason, amount, silent_seller):
+        self.admin_changes_the_dispute_terms(silent_seller, "close", 48, 3)
         self.open(who, reason, amount)
 
     @precondition(lambda self: self.dispute is None or not self.dispute.is_open)
@@ -273,6 +277,31 @@ class DisputeMachine(RuleBasedStateMachine):
             lambda: settlement.resolve_dispute(
                 dispute=self.dispute, actor=self.actors[who], note="Sorted out."
             )
+        )
+
+    @rule(
+        silent_seller=st.sampled_from(["escalate", "decide"]),
+        silent_buyer=st.sampled_from(["close", "escalate"]),
+        contact_hours=st.sampled_from([0, 48]),
+        seller_days=st.integers(min_value=1, max_value=5),
+    )
+    def admin_changes_the_dispute_terms(
+        self, silent_seller, silent_buyer, contact_hours, seller_days
+    ):
+        # Mid-process: a running deadline stays; silence is judged by the new terms.
+        version = open_default_policy(workspace=self.workspace)
+        document = {
+            **version.document,
+            "disputes": {
+                **version.document.get("disputes", {}),
+                "silent_seller": silent_seller,
+                "silent_buyer": silent_buyer,
+                "contact_hours": contact_hours,
+                "seller_days": seller_days,
+            },
+        }
+        revise_policy(
+            workspace=self.workspace, by=self.admin, document=document, based_on=version.number
         )
 
     @rule(days=st.integers(min_value=1, max_value=40))
