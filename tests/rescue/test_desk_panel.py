@@ -7,8 +7,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ombuds.ledger.models import Transaction
+from ombuds.rescue import services as rescue
 from ombuds.rescue.models import Ladder, LadderStatus
 from tests import builders
+
+from .test_ladder import to_rebooking
 
 
 def act(client, case, action, **data):
@@ -110,3 +113,17 @@ def test_the_steps_read_as_sentences_on_the_timeline(client, supervisor, hotel_c
     shown = page(client, hotel_case).content.decode()
     assert "rescue.refunded" not in shown
     assert "the buyer was refunded" in shown
+
+
+def test_the_desk_panel_shows_and_preselects_the_buyers_choice(
+    client, hotel_case, hotel_order, agent, buyer
+):
+    ladder = to_rebooking(hotel_case, hotel_order, agent)
+    rescue.choose_alternative(ladder=ladder, party=buyer, option_index=1)
+    client.force_login(agent.user)
+
+    shown = page(client, hotel_case).content.decode()
+
+    assert "Buyer prefers: Pulitzer Amsterdam, 2 nights" in shown
+    assert '<option value="1" selected>Pulitzer Amsterdam, 2 nights</option>' in shown
+    assert "the buyer said which alternative they prefer" in shown

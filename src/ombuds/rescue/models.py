@@ -88,6 +88,9 @@ class Step(ChoiceLabels, models.Model):
     # [{"label", "supplier", "amount", "over_budget"}]: what step 2 offered the buyer.
     options = models.JSONField(default=list, blank=True)
     chosen = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The alternative the buyer said they prefer, from the portal: the agent still books.
+    buyer_choice = models.PositiveSmallIntegerField(null=True, blank=True)
+    buyer_chose_at = models.DateTimeField(null=True, blank=True)
     money_action = models.ForeignKey(
         "ledger.MoneyAction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

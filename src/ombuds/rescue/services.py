@@ -4,7 +4,8 @@
    (venue, hotel, airline) and a message to the seller;
 2. propose alternatives, each with its cost against the ladder's rebooking budget;
 3. rebook one of them (the ledger's `pay_rebooking`: within budget it is paid, above it
-   the step waits for an approval);
+   the step waits for an approval); until then the buyer may say in the portal which
+   one they prefer, and the agent is told;
 4. refund (`refund_buyer`, never above what the payments captured minus refunds);
 5. compensation credit (`credit_buyer`, held to the compensation budget).
 
@@ -25,17 +26,18 @@ from ombuds.accounts.models import Membership
 from ombuds.automation.coordination import create_task, email_party
 from ombuds.automation.macros.services import reply_with_macro
 from ombuds.automation.models import Macro
+from ombuds.automation.notifications import notify, recipients_for
 from ombuds.conversations import events
 from ombuds.conversations.events import Actor
-from ombuds.conversations.models import Case
-from ombuds.conversations.services import reply_to_customer
+from ombuds.conversations.models import Case, Status
+from ombuds.conversations.services import reply_to_customer, update_case
 from ombuds.core.errors import ApplicationError, Conflict, NotFound
 from ombuds.core.money import Money
 from ombuds.ledger.authority import MoneyActor
 from ombuds.ledger.events import APPROVAL_DECIDED
 from ombuds.ledger.models import ActionStatus, ApprovalRequest
 from ombuds.ledger.services.actions import credit_buyer, pay_rebooking, refund_buyer
-from ombuds.marketplace.models import Order
+from ombuds.marketplace.models import Order, Party
 from ombuds.policies.models import BudgetKind, Cause, Reason
 from ombuds.policies.selectors import current_policy
 
@@ -460,6 +462,95 @@ def rebook(
     _record(ladder, step, actor, "rebooked", option=option["label"])
     tell_buyer(ladder, "rebooked", option=option["label"])
     return ladder
+
+
+def _check_buyer_may_choose(ladder: Ladder, party: Party) -> None:
+    """Only the order's buyer, on their own case, chooses; and only while step 3 is open.
+    The refusals are read by the buyer, so they are in the buyer's language."""
+    own = (
+        party.workspace_id == ladder.workspace_id
+        and party.pk == ladder.order.buyer_id
+        and party.pk == ladder.case.requester_id
+    )
+    if not own:
+        # Not theirs is as absent as not there, so a ladder cannot be probed.
+        raise ApplicationError("rescue_not_found", _("There is no such rescue."), status=404)
+    if ladder.case.status == Status.CLOSED:
+        raise _refuse("case_closed", _("This request is closed; the choice can no longer change."))
+    if not ladder.is_running or ladder.step != StepKind.REBOOK:
+        raise _refuse(
+            "wrong_step",
+            _("The alternatives can no longer be chosen: the rescue has moved on."),
+            step=ladder.step,
+            wanted=StepKind.REBOOK,
+        )
+
+
+def _tell_desk(ladder: Ladder, party: Party, option: dict, changed: bool) -> None:
+    """The bell and an email for whoever has the case (the team, or else supervisors)."""
+    case = ladder.case
+    targets = ("assignee", "team") if case.assignee_id or case.team_id else ("supervisors",)
+    language = (ladder.workspace.default_language or "en").split("-")[0].lower()
+    with translation.override(language if language in dict(settings.LANGUAGES) else "en"):
+        title = (
+            _("The buyer changed their choice of alternative: %(case)s")
+            if changed
+            else _("The buyer chose an alternative: %(case)s")
+        ) % {"case": case.reference}
+        body = _(
+            "%(buyer)s prefers %(option)s (%(amount)s). Book it from the rescue on the case."
+        ) % {
+            "buyer": party.name or party.email,
+            "option": option["label"],
+            "amount": _amount(option["amount"], ladder.currency),
+        }
+    notify(
+        workspace=ladder.workspace,
+        users=recipients_for(case, targets),
+        title=title,
+        body=body,
+        case=case,
+        by_label=SENDER,
+    )
+
+
+@transaction.atomic
+def choose_alternative(*, ladder: Ladder, party: Party, option_index: int) -> Step:
+    """The buyer says which proposed alternative they prefer; the agent books it at step 3.
+    They may change their mind until the agent has rebooked."""
+    ladder = _lock(ladder)
+    _check_buyer_may_choose(ladder, party)
+    step = _current(ladder)
+    if step.status != StepStatus.OPEN:
+        raise _refuse(
+            "step_waiting",
+            _("Your alternative is being booked; the choice can no longer change."),
+            step=step.number,
+        )
+    if isinstance(option_index, bool) or not 0 <= option_index < len(step.options):
+        raise _refuse("unknown_option", _("Please choose one of the alternatives."), 422)
+    if step.buyer_choice == option_index:
+        return step
+    changed = step.buyer_choice is not None
+    option = step.options[option_index]
+    step.buyer_choice = option_index
+    step.buyer_chose_at = timezone.now()
+    step.save(update_fields=["buyer_choice", "buyer_chose_at"])
+    actor = Actor(party=party)
+    _record(
+        ladder,
+        step,
+        actor,
+        "buyer_chose",
+        option=option["label"],
+        option_index=option_index,
+        changed=changed,
+    )
+    # The buyer has answered: a case waiting on them (or solved) is back with the desk.
+    if ladder.case.status in (Status.PENDING_CUSTOMER, Status.SOLVED):
+        update_case(case=ladder.case, actor=actor, status=Status.OPEN)
+    _tell_desk(ladder, party, option, changed)
+    return step
 
 
 def _pay(ladder: Ladder, actor: Actor, role, step: Step, kind: str, amount: Money, key: str):

@@ -24,6 +24,7 @@ RESCUE_WHAT = {
     "original_worked": gettext_lazy("the original booking works"),
     "original_failed": gettext_lazy("the original booking could not be saved"),
     "alternatives": gettext_lazy("alternatives were proposed to the buyer"),
+    "buyer_chose": gettext_lazy("the buyer said which alternative they prefer"),
     "rebooked": gettext_lazy("the buyer was rebooked"),
     "rebooking_waits": gettext_lazy("the rebooking waits for approval"),
     "refunded": gettext_lazy("the buyer was refunded"),

@@ -117,13 +117,20 @@ def rescue_panel(case, membership) -> dict:
     steps = list(ladder.steps.all())
     current = next((s for s in steps if s.number == ladder.step), None)
     spent = sum(s.cost for s in steps if s.number == StepKind.REBOOK and s.status == "done")
+    options = current.options if current else []
+    choice = current.buyer_choice if current else None
+    # What the buyer chose in the portal is preselected; the agent may still book another.
+    preferred = options[choice] if choice is not None and 0 <= choice < len(options) else None
     panel.update(
         steps=steps,
         current=current,
         rebooking_left=max(0, ladder.rebooking_budget - spent),
         original_form=OriginalForm(),
         alternatives_form=AlternativesForm(currency=ladder.currency),
-        rebook_form=RebookForm(options=current.options if current else ()),
+        buyer_prefers=preferred,
+        rebook_form=RebookForm(
+            options=options, initial={"option": choice} if preferred is not None else {}
+        ),
         refund_form=AmountForm(currency=ladder.currency),
         credit_form=AmountForm(currency=ladder.currency),
         give_up_form=GiveUpForm(),

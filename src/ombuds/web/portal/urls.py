@@ -15,6 +15,11 @@ urlpatterns = [
     path("<slug:slug>/portal/cases/", views.cases, name="portal_cases"),
     path("<slug:slug>/portal/cases/<str:reference>/", views.case_detail, name="portal_case"),
     path(
+        "<slug:slug>/portal/cases/<str:reference>/rescue/choose/",
+        views.rescue_choose,
+        name="portal_rescue_choose",
+    ),
+    path(
         "<slug:slug>/portal/cases/<str:reference>/files/<int:attachment_id>/",
         views.attachment,
         name="portal_attachment",

@@ -22,10 +22,12 @@ from ombuds.core.models import Workspace
 from ombuds.intake.chat.setup import chat_account
 from ombuds.intake.services import submit_contact_form
 from ombuds.marketplace.models import Party
+from ombuds.rescue.services import choose_alternative
 
 from . import throttle
 from .forms import ContactForm, ReplyForm, SignInForm, add_refusal, incoming_files
 from .magic_links import LinkRefused, offer_sign_in_link, read_token
+from .rescue_pages import ChooseAlternativeForm, ladder_of_buyer, rescue_for_buyer
 from .session import access_portal_party, sign_in, sign_out
 from .wording import author_label, customer_status, topic_label
 
@@ -236,6 +238,49 @@ def cases(request, workspace, buyer):
     return _page(request, "cases.html", workspace, buyer=buyer, rows=rows)
 
 
+def _case_page(
+    request, workspace, buyer, case, *, form=None, choice_form=None, status=200
+) -> HttpResponse:
+    entries = [
+        {
+            "message": message,
+            "author": author_label(message, buyer=buyer, workspace=workspace),
+            "mine": message.author_party_id == buyer.pk,
+            # Stored bodies are sanitized on the way in; cleaning again on the way out
+            # keeps this page safe from any row written by another path.
+            "html": sanitize_html(message.body_html or text_to_html(message.body_text)),
+        }
+        for message in messages_of(case, include_notes=False)
+    ]
+    own_order = case.order if case.order and case.order.buyer_id == buyer.pk else None
+    rescue = rescue_for_buyer(case, buyer)
+    if rescue is not None and rescue.can_choose and choice_form is None:
+        choice_form = ChooseAlternativeForm(
+            initial={"option": rescue.choice} if rescue.choice is not None else {}
+        )
+    return _page(
+        request,
+        "case.html",
+        workspace,
+        buyer=buyer,
+        case=case,
+        case_status=customer_status(case.status),
+        subject=case.subject,
+        topic=topic_label(case),
+        entries=entries,
+        own_order=own_order,
+        closed=case.status == Status.CLOSED,
+        form=form or ReplyForm(),
+        rescue=rescue,
+        choice_form=choice_form,
+        status=status,
+    )
+
+
+def _case_url(workspace: Workspace, case: Case) -> str:
+    return reverse("web:portal_case", kwargs={"slug": workspace.slug, "reference": case.reference})
+
+
 @require_http_methods(["GET", "POST"])
 @portal_buyer
 def case_detail(request, workspace, buyer, reference):
@@ -260,38 +305,35 @@ def case_detail(request, workspace, buyer, reference):
                 status = error.status
             else:
                 messages.success(request, _("Thank you, your message was added to your request."))
-                url = reverse(
-                    "web:portal_case", kwargs={"slug": workspace.slug, "reference": case.reference}
-                )
-                return redirect(url + "#latest")
+                return redirect(_case_url(workspace, case) + "#latest")
         case.refresh_from_db(fields=["status", "updated_at"])
-    entries = [
-        {
-            "message": message,
-            "author": author_label(message, buyer=buyer, workspace=workspace),
-            "mine": message.author_party_id == buyer.pk,
-            # Stored bodies are sanitized on the way in; cleaning again on the way out
-            # keeps this page safe from any row written by another path.
-            "html": sanitize_html(message.body_html or text_to_html(message.body_text)),
-        }
-        for message in messages_of(case, include_notes=False)
-    ]
-    own_order = case.order if case.order and case.order.buyer_id == buyer.pk else None
-    return _page(
-        request,
-        "case.html",
-        workspace,
-        buyer=buyer,
-        case=case,
-        case_status=customer_status(case.status),
-        subject=case.subject,
-        topic=topic_label(case),
-        entries=entries,
-        own_order=own_order,
-        closed=case.status == Status.CLOSED,
-        form=form,
-        status=status,
-    )
+    return _case_page(request, workspace, buyer, case, form=form, status=status)
+
+
+@require_POST
+@portal_buyer
+def rescue_choose(request, workspace, buyer, reference):
+    """The buyer picks one of the proposed alternatives; the desk confirms the booking."""
+    case = _own_case(workspace, buyer, reference)
+    ladder = ladder_of_buyer(case, buyer)
+    if ladder is None:
+        raise Http404
+    form = ChooseAlternativeForm(request.POST)
+    status = 422
+    if form.is_valid():
+        try:
+            choose_alternative(ladder=ladder, party=buyer, option_index=form.cleaned_data["option"])
+        except ApplicationError as error:
+            # The service's refusals are written for the buyer, in the page's language.
+            form.add_error(None, error.message)
+            status = error.status
+        else:
+            messages.success(
+                request,
+                _("Thank you, we have your choice. The desk will confirm the booking."),
+            )
+            return redirect(_case_url(workspace, case) + "#rescue")
+    return _case_page(request, workspace, buyer, case, choice_form=form, status=status)
 
 
 @require_GET
