@@ -195,12 +195,17 @@ def own_order(*, workspace: Workspace, buyer: Party, external_id: str) -> Order:
 
 
 def thread_for(dispute: Dispute, *, role: str) -> list[DisputeMessage]:
-    """The messages `role` may read, oldest first: one query."""
-    return list(
+    """The messages `role` may read, oldest first: one query. Each message holds the
+    dispute it was read with, so a page naming the workspace for a platform message
+    reads it once, not once per message."""
+    messages = list(
         DisputeMessage.objects.filter(dispute=dispute, visibility__in=READABLE_BY[role])
         .select_related("author_user", "author_party")
         .order_by("created_at", "pk")
     )
+    for message in messages:
+        message.dispute = dispute
+    return messages
 
 
 def evidence_for(dispute: Dispute, *, role: str) -> list[Evidence]:
