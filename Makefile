@@ -23,6 +23,7 @@ bench: install
 	@.venv/bin/python bench/cases.py
 	@.venv/bin/python bench/routing.py
 	@.venv/bin/python bench/ingest.py
+	@.venv/bin/python bench/disputes.py
 
 clean:
 	rm -rf var/ombuds.sqlite3* var/queue.sqlite3* var/test

@@ -167,3 +167,14 @@ def test_the_desk_speaks_dutch(agent_client, workspace, seller, desk_agent, agen
     ).content.decode()
 
     assert "Niet ontvangen" in page
+
+
+def test_the_list_finds_a_dispute_by_its_order_or_case_as_well(
+    agent_client, workspace, seller, desk_agent
+):
+    wanted, _other = _disputes(workspace, seller, desk_agent, 2)
+
+    for q in (wanted.reference.lower(), wanted.order.external_id, wanted.case.reference):
+        page = agent_client.get(f"/w/resale/disputes/?q={q}").content.decode()
+        assert page.count('class="ref"') == 1 and wanted.reference in page, q
+    assert "No disputes match." in agent_client.get("/w/resale/disputes/?q=ORD-X").content.decode()

@@ -176,3 +176,24 @@ def test_the_portal_speaks_dutch(buyer_client, order):
 
     assert "Niet zoals beschreven" in page
     assert "Berichten" in page
+
+
+def test_the_dispute_page_costs_the_same_queries_for_a_long_thread(
+    buyer_client, order, workspace, agent, django_assert_max_num_queries
+):
+    from ombuds.accounts.models import Membership
+
+    _open(buyer_client, order)
+    dispute = Dispute.objects.get()
+    platform = DisputeActor.agent(Membership.objects.get(workspace=workspace, user=agent))
+    url = f"/help/resale/portal/disputes/{dispute.reference}/"
+    post_message(dispute=dispute, actor=platform, body="Photos, please.", visibility="buyer")
+    buyer_client.get(url)
+    with django_assert_max_num_queries(40) as short:
+        buyer_client.get(url)
+    for i in range(8):
+        # Messages from the platform name the workspace; they must not read it each time.
+        post_message(dispute=dispute, actor=platform, body=f"Note {i}", visibility="parties")
+    with django_assert_max_num_queries(len(short.captured_queries)):
+        response = buyer_client.get(url)
+    assert response.content.decode().count('<li class="bubble') == 9

@@ -141,3 +141,33 @@ def test_the_scorecard_counts_disputes_per_order_sold(seller_client, dispute, wo
 
     assert "Dispute rate" in page
     assert "100.0%" in page  # one dispute on one order sold
+
+
+def test_the_dispute_page_costs_the_same_queries_for_a_long_thread(
+    seller_client, dispute, workspace, agent, seller, django_assert_max_num_queries
+):
+    from ombuds.accounts.models import Membership
+    from ombuds.disputes.services.evidence import submit_evidence
+    from ombuds.disputes.services.thread import post_message
+
+    platform = DisputeActor.agent(Membership.objects.get(workspace=workspace, user=agent))
+    url = f"/help/resale/seller/disputes/{dispute.reference}/"
+    post_message(dispute=dispute, actor=platform, body="Your label, please.", visibility="seller")
+    seller_client.get(url)
+    with django_assert_max_num_queries(40) as short:
+        seller_client.get(url)
+    for i in range(8):
+        # Messages from the platform name the workspace; they must not read it each time.
+        post_message(
+            dispute=dispute,
+            actor=platform,
+            body=f"Note {i}",
+            visibility="seller" if i % 2 else "parties",
+        )
+        post_message(
+            dispute=dispute, actor=DisputeActor.seller(seller), body=f"Answer {i}", visibility=None
+        )
+        submit_evidence(dispute=dispute, actor=DisputeActor.seller(seller), text=f"proof {i}")
+    with django_assert_max_num_queries(len(short.captured_queries)):
+        response = seller_client.get(url)
+    assert response.content.decode().count('<li class="bubble') == 17

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from ombuds.conversations.models import Case
 from ombuds.core.errors import ApplicationError, NotFound
 from ombuds.core.models import Workspace
 from ombuds.marketplace.models import Order, Party
@@ -110,10 +111,22 @@ def _filtered(workspace: Workspace, filters: DisputeFilters, now: datetime) -> Q
         query = query.filter(next_due_at__isnull=True)
     q = (filters.q or "").strip()
     if q:
-        query = query.filter(
-            Q(reference=q.upper()) | Q(order__external_id=q) | Q(case__reference=q.upper())
-        )
+        query = query.filter(pk__in=_named_by(workspace, q))
     return query
+
+
+def _named_by(workspace: Workspace, q: str) -> list[int]:
+    """The disputes a search names by their reference, their order's number or their
+    case's reference: one query of three index lookups. (One OR across the joins reads
+    every dispute of the workspace: 1.4 s at 100,000 on SQLite.)"""
+    own = Dispute.objects.filter(workspace=workspace)
+    named = [
+        own.filter(reference=q.upper()),
+        own.filter(order__in=Order.objects.filter(workspace=workspace, external_id=q)),
+        own.filter(case__in=Case.objects.filter(workspace=workspace, reference=q.upper())),
+    ]
+    first, *others = (n.order_by().values_list("pk", flat=True) for n in named)
+    return list(first.union(*others))
 
 
 def disputes_for_desk(
@@ -195,12 +208,17 @@ def own_order(*, workspace: Workspace, buyer: Party, external_id: str) -> Order:
 
 
 def thread_for(dispute: Dispute, *, role: str) -> list[DisputeMessage]:
-    """The messages `role` may read, oldest first: one query."""
-    return list(
+    """The messages `role` may read, oldest first: one query. Each message holds the
+    dispute it was read with, so a page naming the workspace for a platform message
+    reads it once, not once per message."""
+    messages = list(
         DisputeMessage.objects.filter(dispute=dispute, visibility__in=READABLE_BY[role])
         .select_related("author_user", "author_party")
         .order_by("created_at", "pk")
     )
+    for message in messages:
+        message.dispute = dispute
+    return messages
 
 
 def evidence_for(dispute: Dispute, *, role: str) -> list[Evidence]:

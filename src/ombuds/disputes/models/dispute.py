@@ -150,6 +150,10 @@ class Dispute(ChoiceLabels, models.Model):
             models.Index(fields=["workspace", "next_due_at"], name="dispute_list_deadline"),
             models.Index(fields=["workspace", "reason"], name="dispute_reason"),
             models.Index(fields=["workspace", "seller", "created_at"], name="dispute_seller"),
+            # The seller portal's list, newest activity first.
+            models.Index(
+                fields=["workspace", "seller", "-updated_at", "-id"], name="dispute_seller_list"
+            ),
             models.Index(fields=["workspace", "buyer", "-updated_at"], name="dispute_buyer"),
             models.Index(fields=["workspace", "order"], name="dispute_order"),
         ]
