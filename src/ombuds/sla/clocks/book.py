@@ -9,6 +9,7 @@ from ombuds.accounts.models import Team
 from ombuds.conversations import events
 from ombuds.conversations.events import Actor
 from ombuds.conversations.models import Case, CaseEvent
+from ombuds.core.batch import forget_on_change, remembered
 from ombuds.core.business_time import ZERO, Calendar, add_business_time, business_time_between
 from ombuds.core.models import BusinessCalendar
 from ombuds.core.selectors import calendar_of, calendar_value, fallback_calendar
@@ -17,6 +18,7 @@ from ..models import OPEN_STATES, ClockState, Outcome, SlaClock, SlaPolicy
 from .facts import policy_matches, runs_in
 
 SLA = Actor.system("sla")
+forget_on_change(SlaPolicy)
 
 
 @dataclass
@@ -44,8 +46,11 @@ class Lookups:
 
     def policies(self) -> list[SlaPolicy]:
         if self._policies is None:
-            self._policies = list(
-                SlaPolicy.objects.filter(workspace_id=self.workspace_id, is_active=True)
+            # Read once per filing batch (core.batch), not once per event.
+            workspace_id = self.workspace_id
+            self._policies = remembered(
+                ("sla.policies", workspace_id),
+                lambda: list(SlaPolicy.objects.filter(workspace_id=workspace_id, is_active=True)),
             )
         return self._policies
 
