@@ -172,6 +172,10 @@ def run_worker(database: str, database_url: str, size: int, profile: bool) -> di
     ws = create_workspace(slug="bench", name="Bench Market", case_prefix="BEN")
     reader = Timed(incoming.reader_for("email"))
     incoming.register_reader("email", reader)
+    # The batch's sender look-up parses each email (and keeps it for the reader): part of
+    # that email's time.
+    hint = Timed(incoming.sender_hint_for("email"))
+    incoming.register_sender_hint("email", hint)
     filing = Timed(inbound.file_incoming)
     inbound.file_incoming = filing
     per_message = Timed(inbound._process_locked)
@@ -280,8 +284,13 @@ def run_worker(database: str, database_url: str, size: int, profile: bool) -> di
     queries["in a batch of 50"] = round(len(captured) / max(filed, 1), 1)
 
     processed = InboundMessage.objects.filter(status=InboundStatus.PROCESSED).count()
-    per_email = [s + f for s, f in zip(store_seconds, per_message.seconds, strict=False)]
-    per_email_cpu = [s + f for s, f in zip(store_cpu, per_message.cpu_seconds, strict=False)]
+    per_email = [
+        s + h + f for s, h, f in zip(store_seconds, hint.seconds, per_message.seconds, strict=False)
+    ]
+    per_email_cpu = [
+        s + h + f
+        for s, h, f in zip(store_cpu, hint.cpu_seconds, per_message.cpu_seconds, strict=False)
+    ]
     result = {
         "database": database,
         "emails": size,
@@ -296,6 +305,7 @@ def run_worker(database: str, database_url: str, size: int, profile: bool) -> di
         "cpu_p50_ms": round(percentile(per_email_cpu, 0.50) * 1000, 2),
         "cpu_p95_ms": round(percentile(per_email_cpu, 0.95) * 1000, 2),
         "reader_cpu_mean_ms": round(statistics.mean(reader.cpu_seconds) * 1000, 3),
+        "parse_cpu_mean_ms": round(statistics.mean(hint.cpu_seconds) * 1000, 3),
         "steps_cpu_ms_per_email": {
             name: round(sum(t.cpu_seconds) / size * 1000, 3) for name, t in steps.items()
         },
@@ -369,7 +379,8 @@ def print_result(r: dict) -> None:
     if "cpu_p95_ms" in r:
         print(f"  per email CPU p50 / p95   : {r['cpu_p50_ms']} / {r['cpu_p95_ms']} ms")
         steps = ", ".join(f"{k} {v}" for k, v in r["steps_cpu_ms_per_email"].items())
-        print(f"  CPU ms per email          : reader {r['reader_cpu_mean_ms']}, {steps}")
+        parse = f"parse {r['parse_cpu_mean_ms']}, " if "parse_cpu_mean_ms" in r else ""
+        print(f"  CPU ms per email          : {parse}reader {r['reader_cpu_mean_ms']}, {steps}")
     print(
         f"  mean per email            : store {r['store_mean_ms']} ms, file {r['file_mean_ms']}"
         f" ms (reader {r['reader_mean_ms']} ms, threading + case {r['file_incoming_mean_ms']} ms)"
