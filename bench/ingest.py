@@ -78,7 +78,7 @@ class Timed:
 
 
 def parse_share(raws: list[bytes]) -> dict:
-    """How long parsing alone takes: `email.policy.default` (what the reader uses)
+    """How long parsing alone takes: `email.policy.default` (what the reader once used)
     against `compat32`, both reading the headers and the text body."""
     from email import message_from_bytes, policy
 
