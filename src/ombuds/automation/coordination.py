@@ -20,6 +20,7 @@ from ombuds.conversations import events
 from ombuds.conversations.events import Actor
 from ombuds.conversations.models import Case, CaseEvent, Message
 from ombuds.conversations.services import write_to_third_party
+from ombuds.core.batch import forget_on_change, remembered
 from ombuds.core.errors import ApplicationError, NotFound
 from ombuds.core.models import Workspace
 from ombuds.marketplace.models import Party, PartyKind
@@ -194,10 +195,23 @@ def email_party(*, task: CoordinationTask, body: str, actor: Actor, files=()) ->
     return message
 
 
+forget_on_change(TaskMessage)
+
+
+def _has_task_messages(workspace_id: int) -> bool:
+    # Asked once per filing batch (core.batch): most replies answer no task at all.
+    return remembered(
+        ("automation.has_task_messages", workspace_id),
+        lambda: TaskMessage.objects.filter(task__workspace_id=workspace_id).exists(),
+    )
+
+
 def link_reply(event: CaseEvent) -> TaskMessage | None:
     """A message that answers one of a task's messages joins that task's thread."""
     message = event.message
     if message is None or message.reply_to_id is None:
+        return None
+    if not _has_task_messages(message.workspace_id):
         return None
     parent = TaskMessage.objects.select_related("task").filter(message_id=message.reply_to_id)
     link = parent.first()

@@ -13,12 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from ombuds.accounts.models import User
 from ombuds.conversations import events
 from ombuds.conversations.events import Actor
 from ombuds.conversations.models import Case, CaseParticipant
+from ombuds.core import batch
 from ombuds.core.errors import ApplicationError, Conflict
 from ombuds.core.models import Workspace
 from ombuds.marketplace.models import IdentityKind, Party, PartyIdentity
@@ -54,15 +56,69 @@ class Identity:
         return cls(IdentityKind.HANDLE, f"{platform}:{user_id}"[:254], name)
 
 
+# Inside a filing batch (core.batch) the parties of the batch's senders are looked up in
+# one query before the first is filed, and the parties found or created are kept by
+# (workspace, kind, value) for the rest of the batch.
+_PARTIES = "intake.parties"
+
+
 def party_for(*, workspace: Workspace, identity: Identity, language: str = "") -> Party:
     """The party behind an identifier; a new prospect the first time it is seen."""
-    return find_or_create_party(
-        workspace=workspace,
-        kind=identity.kind,
-        value=identity.value,
-        name=identity.name,
-        language=language,
-    )
+    parties = batch.kept(_PARTIES)
+    key = (workspace.pk, identity.kind, identity.value)
+    party = parties.get(key) if parties is not None else None
+    if party is None:
+        party = find_or_create_party(
+            workspace=workspace,
+            kind=identity.kind,
+            value=identity.value,
+            name=identity.name,
+            language=language,
+        )
+        if parties is not None:
+            parties[key] = party
+        return party
+    # As find_or_create_party does for a known identifier.
+    if identity.name and not party.name:
+        party.name = identity.name[:200]
+        party.save(update_fields=["name", "updated_at"])
+    return party
+
+
+def look_up_parties(*, workspace: Workspace, identities: list[Identity]) -> None:
+    """Look up the known parties behind these identifiers in one query per kind and keep
+    them for `party_for` (in a filing batch; outside one this does nothing)."""
+    parties = batch.kept(_PARTIES)
+    if parties is None:
+        return
+    wanted: dict[str, set[str]] = {}
+    for identity in identities:
+        if (workspace.pk, identity.kind, identity.value) not in parties:
+            wanted.setdefault(identity.kind, set()).add(identity.value)
+    for kind, values in wanted.items():
+        found = PartyIdentity.objects.select_related("party").filter(
+            workspace=workspace, kind=kind, value__in=sorted(values)
+        )
+        for row in found:
+            party = row.party
+            while party.merged_into_id is not None:
+                party = party.merged_into
+            parties[(workspace.pk, kind, row.value)] = party
+
+
+def _drop_stale_party(sender, instance, **kwargs) -> None:
+    """Another copy of a kept party was saved (or it was deleted): look it up afresh."""
+    parties = batch.kept(_PARTIES)
+    if not parties:
+        return
+    deleted = kwargs.get("signal") is post_delete
+    for key, party in list(parties.items()):
+        if party.pk == instance.pk and (deleted or party is not instance):
+            del parties[key]
+
+
+post_save.connect(_drop_stale_party, sender=Party, dispatch_uid="intake.parties.save")
+post_delete.connect(_drop_stale_party, sender=Party, dispatch_uid="intake.parties.delete")
 
 
 def _check_mergeable(workspace: Workspace, keep: Party, merge: Party) -> None:

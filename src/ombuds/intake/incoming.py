@@ -66,11 +66,16 @@ class Skip:
 
 
 Reader = Callable[["InboundMessage"], "Incoming | Skip"]
+# Who sent a payload, read before the batch it is in is filed, so that the senders of a
+# whole batch are looked up at once. A hint may keep what it parsed on the row for the
+# reader; it must not write.
+SenderHint = Callable[["InboundMessage"], "Identity | None"]
 # Told when a payload of its channel was refused for good (too large an attachment…), in
 # the transaction that marks it rejected: how the sender learns why (an email back).
 Refusal = Callable[["InboundMessage", ApplicationError], None]
 _READERS: dict[str, Reader] = {}
 _REFUSALS: dict[str, Refusal] = {}
+_SENDER_HINTS: dict[str, SenderHint] = {}
 
 
 def register_reader(channel: str, reader: Reader) -> None:
@@ -87,3 +92,11 @@ def register_refusal(channel: str, refusal: Refusal) -> None:
 
 def refusal_for(channel: str) -> Refusal | None:
     return _REFUSALS.get(channel)
+
+
+def register_sender_hint(channel: str, hint: SenderHint) -> None:
+    _SENDER_HINTS[channel] = hint
+
+
+def sender_hint_for(channel: str) -> SenderHint | None:
+    return _SENDER_HINTS.get(channel)

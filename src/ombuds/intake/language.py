@@ -37,10 +37,20 @@ def _model():
     return _identifier
 
 
+def _has_letters(text: str, count: int) -> bool:
+    """At least `count` letters in `text` (stops counting there, not at the end)."""
+    for ch in text:
+        if ch.isalpha():
+            count -= 1
+            if count <= 0:
+                return True
+    return count <= 0
+
+
 def detect_language(text: str, *, fallback: str = "") -> str:
     """An ISO 639-1 code for `text`, or `fallback` when the text is too short or unclear."""
     sample = _URLS.sub(" ", text or "")[:2000]
-    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+    if not _has_letters(sample, MIN_LETTERS):
         return fallback
     code, confidence = _model().classify(sample)
     return code if confidence >= MIN_CONFIDENCE else fallback

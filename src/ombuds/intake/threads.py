@@ -87,7 +87,9 @@ def find_case(
     return None, None
 
 
-@transaction.atomic
+# No savepoint of its own: every caller files inside a savepoint of its own (the worker's
+# per row) or a transaction of its own, and rolls it back when this raises.
+@transaction.atomic(savepoint=False)
 def file_incoming(*, workspace: Workspace, incoming: Incoming) -> Message:
     """Put a customer's message on the case it continues, or open a case for it."""
     # Detected before the party is looked up, so a first-time sender is created with
@@ -120,6 +122,8 @@ def file_incoming(*, workspace: Workspace, incoming: Incoming) -> Message:
             external_id=incoming.external_id,
             reply_to=answered,
             meta=incoming.meta,
+            # find_case read it just now, in this transaction.
+            case_is_current=True,
         )
         if language and case.language != language and not case.language:
             Case.objects.filter(pk=case.pk).update(language=language)

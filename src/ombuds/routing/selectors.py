@@ -13,12 +13,15 @@ from django.db.models import Count, Min, Q
 from ombuds.accounts.models import Membership, Role, Team, User
 from ombuds.accounts.roles import WRITE_CASES, role_allows
 from ombuds.conversations.models import ACTIVE_STATUSES, Case
+from ombuds.core.batch import forget_on_change, remembered
 from ombuds.core.models import Workspace
 
 from .decisions import Candidate
 from .models import AgentProfile, AgentSkill, Presence, Queue, QueueEntry
 from .rules import RULE_FIELDS, Rule
 from .skills import Skill
+
+forget_on_change(Queue)
 
 # Only people who may change cases can be given one.
 ROUTABLE_ROLES = tuple(r for r in Role.values if role_allows(r, WRITE_CASES))
@@ -41,12 +44,16 @@ def may_take_cases(membership: Membership | None) -> bool:
 def active_rules(*, workspace_id: int) -> list[Rule]:
     """The routing rules of a workspace (its active queues' conditions), in the order
     they are tried."""
-    return [
-        Rule(*row)
-        for row in Queue.objects.filter(workspace_id=workspace_id, is_active=True)
-        .order_by("position", "pk")
-        .values_list(*RULE_FIELDS)
-    ]
+    # Read once per filing batch (core.batch), not once per case.
+    return remembered(
+        ("routing.rules", workspace_id),
+        lambda: [
+            Rule(*row)
+            for row in Queue.objects.filter(workspace_id=workspace_id, is_active=True)
+            .order_by("position", "pk")
+            .values_list(*RULE_FIELDS)
+        ],
+    )
 
 
 def active_loads(*, workspace_id: int, user_ids: list[int]) -> dict[int, int]:

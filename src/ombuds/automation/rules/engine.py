@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ombuds.conversations.models import Case, CaseEvent
+from ombuds.core.batch import forget_on_change, remembered
 
 from ..models import Trigger
 from .actions import Rule, run_actions
@@ -31,14 +32,21 @@ def running_rules() -> frozenset:
     return _running.get()
 
 
+forget_on_change(Trigger)
+
+
+def _workspace_triggers(workspace_id: int) -> list[Trigger]:
+    return list(
+        Trigger.objects.filter(workspace_id=workspace_id, is_active=True).order_by("position", "pk")
+    )
+
+
 def active_triggers(workspace_id: int, event_kind: str) -> list[Trigger]:
-    return [
-        t
-        for t in Trigger.objects.filter(workspace_id=workspace_id, is_active=True).order_by(
-            "position", "pk"
-        )
-        if event_kind in (t.events or [])
-    ]
+    # Read once per filing batch (core.batch), not once per event.
+    triggers = remembered(
+        ("automation.triggers", workspace_id), lambda: _workspace_triggers(workspace_id)
+    )
+    return [t for t in triggers if event_kind in (t.events or [])]
 
 
 def fire_triggers(event: CaseEvent) -> list[str]:

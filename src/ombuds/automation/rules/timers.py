@@ -15,6 +15,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from ombuds.conversations.models import Case, CaseEvent
+from ombuds.core.batch import forget_on_change, remembered
 
 from ..models import DueAction, TimeRule
 from .actions import Rule, run_actions
@@ -24,8 +25,17 @@ log = logging.getLogger(__name__)
 BATCH = 200
 
 
+forget_on_change(TimeRule)
+
+
 def _rules_for(workspace_id: int, status: str) -> list[TimeRule]:
-    return list(TimeRule.objects.filter(workspace_id=workspace_id, status=status, is_active=True))
+    # Read once per filing batch (core.batch), not once per case.
+    return remembered(
+        ("automation.time_rules", workspace_id, status),
+        lambda: list(
+            TimeRule.objects.filter(workspace_id=workspace_id, status=status, is_active=True)
+        ),
+    )
 
 
 def arm(case: Case, status: str, since: datetime) -> int:

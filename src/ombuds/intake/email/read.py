@@ -74,9 +74,30 @@ def external_id_of(raw: bytes) -> str:
     return ids[0][:255] if ids else digest(raw)
 
 
+def _parsed(inbound: InboundMessage) -> ParsedEmail:
+    """The row's email parsed, once: `sender_of` keeps it on the row for the reader."""
+    parsed = getattr(inbound, "_parsed_email", None)
+    if parsed is None:
+        parsed = inbound._parsed_email = parse_email(bytes(inbound.raw))
+    return parsed
+
+
+def sender_of(inbound: InboundMessage) -> Identity | None:
+    """Who the email says sent it (the sender hint: the worker looks up the senders of a
+    batch at once). Parsing is pure; the reader decides later what the email is."""
+    parsed = _parsed(inbound)
+    if not parsed.from_address:
+        return None
+    try:
+        return Identity.email(parsed.from_address, parsed.from_name)
+    except ApplicationError:
+        return None
+
+
 def read_email(inbound: InboundMessage) -> Incoming | Skip:
     workspace = inbound.workspace
-    parsed = parse_email(bytes(inbound.raw))
+    parsed = _parsed(inbound)
+    inbound._parsed_email = None  # read once; the row's attempt is over after this
     bounce = bounce_of(parsed)
     if bounce is not None:
         if bounce.success:

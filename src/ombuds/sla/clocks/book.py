@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models.signals import post_save
+
 from ombuds.accounts.models import Team
 from ombuds.conversations import events
 from ombuds.conversations.events import Actor
 from ombuds.conversations.models import Case, CaseEvent
+from ombuds.core.batch import forget_on_change, kept, remembered
 from ombuds.core.business_time import ZERO, Calendar, add_business_time, business_time_between
 from ombuds.core.models import BusinessCalendar
 from ombuds.core.selectors import calendar_of, calendar_value, fallback_calendar
@@ -17,6 +20,24 @@ from ..models import OPEN_STATES, ClockState, Outcome, SlaClock, SlaPolicy
 from .facts import policy_matches, runs_in
 
 SLA = Actor.system("sla")
+forget_on_change(SlaPolicy)
+# Cases created in the current filing batch (core.batch) that no clock was saved for
+# yet: loading their clocks needs no query.
+_CLOCKLESS = "sla.clockless"
+
+
+def _case_saved(sender, instance, created, **kwargs) -> None:
+    if created and (cases := kept(_CLOCKLESS)) is not None:
+        cases[instance.pk] = True
+
+
+def _clock_saved(sender, instance, **kwargs) -> None:
+    if cases := kept(_CLOCKLESS):
+        cases.pop(instance.case_id, None)
+
+
+post_save.connect(_case_saved, sender=Case, dispatch_uid="sla.clockless.case")
+post_save.connect(_clock_saved, sender=SlaClock, dispatch_uid="sla.clockless.clock")
 
 
 @dataclass
@@ -44,8 +65,11 @@ class Lookups:
 
     def policies(self) -> list[SlaPolicy]:
         if self._policies is None:
-            self._policies = list(
-                SlaPolicy.objects.filter(workspace_id=self.workspace_id, is_active=True)
+            # Read once per filing batch (core.batch), not once per event.
+            workspace_id = self.workspace_id
+            self._policies = remembered(
+                ("sla.policies", workspace_id),
+                lambda: list(SlaPolicy.objects.filter(workspace_id=workspace_id, is_active=True)),
             )
         return self._policies
 
@@ -105,6 +129,8 @@ class CaseClocks:
 
     @classmethod
     def load(cls, case: Case, at: datetime, lookups: Lookups | None = None) -> CaseClocks:
+        if (cases := kept(_CLOCKLESS)) and case.pk in cases:
+            return cls(case=case, at=at, lookups=lookups)
         clocks = SlaClock.objects.filter(case=case, state__in=OPEN_STATES).select_related("policy")
         return cls(case=case, at=at, open={c.metric: c for c in clocks}, lookups=lookups)
 
