@@ -393,7 +393,7 @@ def seller_lets_deadline_pass(demo: DemoDisputes) -> None:
     opened = _opening_for(
         demo, lambda at: demo.deadline_from(at + contact, seller=True), ahead=False
     )
-    t = demo.pick(("lost",), opened_at=opened)
+    t = demo.pick(("lost", "courier-claim", "late", "delivery"), opened_at=opened)
     if t is None:
         return
     demo.open(
