@@ -447,20 +447,13 @@ def rebook(
         case=ladder.case,
         note=f"Rebooking: {option['label']}",
     )
-    now = timezone.now()
     step.chosen = option_index
     step.money_action = result.action
     step.cost = option["amount"]
     if result.status == ActionStatus.AWAITING_APPROVAL:
-        step.status = StepStatus.AWAITING_APPROVAL
-        step.save()
-        _record(ladder, step, actor, "rebooking_waits", option=option["label"])
-        tell_buyer(ladder, "rebooking_waits", option=option["label"])
-        return ladder
-    _close(step, StepStatus.DONE, actor, now)
-    _finish(ladder, LadderStatus.SUCCEEDED, now)
-    _record(ladder, step, actor, "rebooked", option=option["label"])
-    tell_buyer(ladder, "rebooked", option=option["label"])
+        _wait_for_approval(ladder, step, actor)
+    else:
+        _paid(ladder, step, actor, timezone.now())
     return ladder
 
 
@@ -580,23 +573,7 @@ def refund(
     *, ladder: Ladder, actor: Actor, amount: Money, idempotency_key: str, role: str | None = None
 ) -> Ladder:
     """Step 4: money back; step 5 (a compensation credit) opens after it."""
-    ladder = _lock(ladder)
-    step = _expect(ladder, StepKind.REFUND)
-    result = _pay(ladder, actor, role, step, "refund", amount, idempotency_key)
-    step.money_action = result.action
-    step.cost = amount.amount
-    if result.status == ActionStatus.AWAITING_APPROVAL:
-        step.status = StepStatus.AWAITING_APPROVAL
-        step.save()
-        _record(ladder, step, actor, "refund_waits")
-        tell_buyer(ladder, "refund_waits", amount=_amount(amount.amount, amount.currency))
-        return ladder
-    now = timezone.now()
-    _close(step, StepStatus.DONE, actor, now)
-    _record(ladder, step, actor, "refunded")
-    _open(ladder, StepKind.CREDIT, now)
-    tell_buyer(ladder, "refunded", amount=_amount(amount.amount, amount.currency))
-    return ladder
+    return _money_step(ladder, actor, role, StepKind.REFUND, amount, idempotency_key)
 
 
 @transaction.atomic
@@ -604,23 +581,58 @@ def compensate(
     *, ladder: Ladder, actor: Actor, amount: Money, idempotency_key: str, role: str | None = None
 ) -> Ladder:
     """Step 5: store credit for the trouble, held to the compensation budget."""
+    return _money_step(ladder, actor, role, StepKind.CREDIT, amount, idempotency_key)
+
+
+def _money_step(ladder, actor, role, number: int, amount: Money, key: str) -> Ladder:
     ladder = _lock(ladder)
-    step = _expect(ladder, StepKind.CREDIT)
-    result = _pay(ladder, actor, role, step, "credit", amount, idempotency_key)
+    step = _expect(ladder, number)
+    kind = "refund" if number == StepKind.REFUND else "credit"
+    result = _pay(ladder, actor, role, step, kind, amount, key)
     step.money_action = result.action
     step.cost = amount.amount
     if result.status == ActionStatus.AWAITING_APPROVAL:
-        step.status = StepStatus.AWAITING_APPROVAL
-        step.save()
-        _record(ladder, step, actor, "credit_waits")
-        tell_buyer(ladder, "credit_waits", amount=_amount(amount.amount, amount.currency))
-        return ladder
-    now = timezone.now()
-    _close(step, StepStatus.DONE, actor, now)
-    _finish(ladder, LadderStatus.ENDED, now)
-    _record(ladder, step, actor, "credited")
-    tell_buyer(ladder, "credited", amount=_amount(amount.amount, amount.currency))
+        _wait_for_approval(ladder, step, actor)
+    else:
+        _paid(ladder, step, actor, timezone.now())
     return ladder
+
+
+# What a paying step's outcome is, whether it was paid at once or after an approval:
+# the event on the case, what the buyer is told, and where the ladder goes next.
+_WAITS = {StepKind.REBOOK: "rebooking_waits", StepKind.REFUND: "refund_waits"}
+_PAID = {StepKind.REBOOK: "rebooked", StepKind.REFUND: "refunded"}
+
+
+def _say(ladder: Ladder, step: Step, actor: Actor, what: str) -> None:
+    """Record the outcome on the case and tell the buyer: a rebooking by the option
+    booked, money by its amount."""
+    if step.number == StepKind.REBOOK:
+        option = step.options[step.chosen]["label"]
+        _record(ladder, step, actor, what, option=option)
+        tell_buyer(ladder, what, option=option)
+    else:
+        _record(ladder, step, actor, what)
+        tell_buyer(ladder, what, amount=_amount(step.cost, ladder.currency))
+
+
+def _wait_for_approval(ladder: Ladder, step: Step, actor: Actor) -> None:
+    step.status = StepStatus.AWAITING_APPROVAL
+    step.save()
+    _say(ladder, step, actor, _WAITS.get(step.number, "credit_waits"))
+
+
+def _paid(ladder: Ladder, step: Step, actor: Actor, now) -> None:
+    """The step's money moved: a rebooking ends the rescue well, a refund opens the
+    compensation step, a compensation credit ends the rescue."""
+    _close(step, StepStatus.DONE, actor, now)
+    if step.number == StepKind.REBOOK:
+        _finish(ladder, LadderStatus.SUCCEEDED, now)
+    elif step.number == StepKind.REFUND:
+        _open(ladder, StepKind.CREDIT, now)
+    else:
+        _finish(ladder, LadderStatus.ENDED, now)
+    _say(ladder, step, actor, _PAID.get(step.number, "credited"))
 
 
 @transaction.atomic
@@ -682,22 +694,8 @@ def _after_approval(step: Step, *, paid: bool) -> None:
     step = Step.objects.select_for_update().get(pk=step.pk)
     actor = Actor.system("approvals")
     now = timezone.now()
-    option = step.options[step.chosen]["label"] if step.chosen is not None else ""
-    amount = _amount(step.cost, ladder.currency)
     if paid:
-        _close(step, StepStatus.DONE, actor, now)
-        if step.number == StepKind.REBOOK:
-            _finish(ladder, LadderStatus.SUCCEEDED, now)
-            _record(ladder, step, actor, "rebooked", option=option)
-            tell_buyer(ladder, "rebooked", option=option)
-        elif step.number == StepKind.REFUND:
-            _record(ladder, step, actor, "refunded")
-            _open(ladder, StepKind.CREDIT, now)
-            tell_buyer(ladder, "refunded", amount=amount)
-        else:
-            _finish(ladder, LadderStatus.ENDED, now)
-            _record(ladder, step, actor, "credited")
-            tell_buyer(ladder, "credited", amount=amount)
+        _paid(ladder, step, actor, now)
         return
     _close(step, StepStatus.FAILED, actor, now)
     _record(ladder, step, actor, "step_failed", note="approval rejected")
