@@ -293,6 +293,41 @@ def decide_for_silent_seller(
     )
 
 
+def _write_decision(
+    dispute: Dispute,
+    actor: DisputeActor,
+    kind: str,
+    outcome: str,
+    paid: Money | None,
+    bearer: str,
+    statement: str,
+    key: str,
+    now,
+    **extra,
+) -> Decision:
+    """The decision or review row, with the fault rule behind its bearer and the
+    evidence it was made on locked."""
+    found = money.attribution(dispute, bearer)
+    return Decision.objects.create(
+        workspace_id=dispute.workspace_id,
+        dispute=dispute,
+        kind=kind,
+        outcome=outcome,
+        amount=paid.amount if paid else None,
+        currency=dispute.currency,
+        bearer=bearer,
+        statement=statement,
+        rule=found.rule,
+        policy_number=found.policy_number,
+        decided_by=actor.user,
+        decided_by_label=str(actor)[:100],
+        evidence_locked=_lock_evidence(dispute, actor),
+        idempotency_key=key,
+        created_at=now,
+        **extra,
+    )
+
+
 def _decide(
     dispute: Dispute,
     actor: DisputeActor,
@@ -307,23 +342,8 @@ def _decide(
     key: str,
 ) -> Decision:
     paid = money.check_outcome(dispute, outcome, amount, bearer)
-    found = money.attribution(dispute, bearer)
-    decision = Decision.objects.create(
-        workspace_id=dispute.workspace_id,
-        dispute=dispute,
-        kind=DecisionKind.DECISION,
-        outcome=outcome,
-        amount=paid.amount if paid else None,
-        currency=dispute.currency,
-        bearer=bearer,
-        statement=statement,
-        rule=found.rule,
-        policy_number=found.policy_number,
-        decided_by=actor.user,
-        decided_by_label=str(actor)[:100],
-        evidence_locked=_lock_evidence(dispute, actor),
-        idempotency_key=key,
-        created_at=now,
+    decision = _write_decision(
+        dispute, actor, DecisionKind.DECISION, outcome, paid, bearer, statement, key, now
     )
     results = []
     if paid is not None:
@@ -518,25 +538,18 @@ def review_appeal(
             )
         bearer = _bearer(outcome, bearer or original.bearer)
         paid = money.check_outcome(dispute, outcome, amount, bearer)
-    found = money.attribution(dispute, bearer)
-    review = Decision.objects.create(
-        workspace_id=dispute.workspace_id,
-        dispute=dispute,
-        kind=DecisionKind.APPEAL_REVIEW,
+    review = _write_decision(
+        dispute,
+        actor,
+        DecisionKind.APPEAL_REVIEW,
+        outcome,
+        paid,
+        bearer,
+        statement,
+        key,
+        now,
         verdict=verdict,
-        outcome=outcome,
-        amount=paid.amount if paid else None,
-        currency=dispute.currency,
-        bearer=bearer,
-        statement=statement,
-        rule=found.rule,
-        policy_number=found.policy_number,
-        decided_by=actor.user,
-        decided_by_label=str(actor)[:100],
         revises=original,
-        evidence_locked=_lock_evidence(dispute, actor),
-        idempotency_key=key,
-        created_at=now,
     )
     results = []
     if verdict == Verdict.REVISE:
