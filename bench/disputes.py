@@ -35,10 +35,9 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from bulk import PG_ADMIN, columns, pg_admin, series, setup_django
+
 REPO = Path(__file__).resolve().parent.parent
-PG_ADMIN = os.environ.get(
-    "OMBUDS_BENCH_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 PG_DATABASE = "ombuds_bench_disputes"
 DEFAULT_SIZES = {"sqlite": [10_000, 100_000], "postgres": [10_000, 100_000]}
 SLUG = "bench"
@@ -74,53 +73,6 @@ def percentile(samples: list[float], share: float) -> float:
 
 
 # --------------------------------------------------------------------------- worker side
-
-
-def setup_django(database_url: str, data_dir: Path) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["OMBUDS_DATA_DIR"] = str(data_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "ombuds.config.settings"
-    os.environ["OMBUDS_EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def _series(vendor: str, first: int, last: int) -> str:
-    """Rows numbered i = first..last, as the FROM clause of an INSERT … SELECT."""
-    if vendor == "postgresql":
-        return f"generate_series({first}::bigint, {last}::bigint) AS s(i)"
-    return (
-        f"(WITH RECURSIVE s(i) AS (SELECT {first} UNION ALL SELECT i + 1 FROM s "
-        f"WHERE i < {last}) SELECT i FROM s) AS s"
-    )
-
-
-def _columns(model, values: dict[str, str]) -> tuple[str, str]:
-    """Every concrete column of `model` but its id: the given SQL, else NULL or the
-    field's default (so columns added later by other apps still get a value)."""
-    from django.db import connection
-
-    names, exprs = [], []
-    for f in model._meta.concrete_fields:
-        if f.primary_key:
-            continue
-        names.append(connection.ops.quote_name(f.column))
-        if f.column in values:
-            exprs.append(values[f.column])
-        elif f.null:
-            exprs.append("NULL")
-        elif f.has_default():
-            value = f.get_db_prep_save(f.get_default(), connection)
-            exprs.append(
-                "'" + str(value).replace("'", "''") + "'" if isinstance(value, str) else str(value)
-            )
-        else:
-            raise RuntimeError(f"no value for {model.__name__}.{f.column}")
-    return ", ".join(names), ", ".join(exprs)
 
 
 class Sql:
@@ -402,7 +354,7 @@ def build_bulk(ws, members, buyers, sellers, n: int):
     deadline["seller_due_at"] = case_when({"awaiting_seller": later, "frozen": later}, "NULL")
     next_due = case_when(dict.fromkeys(DEADLINE_OF, later), "NULL")
     reasons = " ".join(f"WHEN {k} THEN '{r}'" for k, r in enumerate(REASONS))
-    order_cols, order_vals = _columns(
+    order_cols, order_vals = columns(
         Order,
         {
             "workspace_id": str(ws.pk),
@@ -427,12 +379,12 @@ def build_bulk(ws, members, buyers, sellers, n: int):
             before = Order.objects.aggregate(m=Max("pk"))["m"] or 0
             cursor.execute(
                 f"INSERT INTO {Order._meta.db_table} ({order_cols}) "
-                f"SELECT {order_vals} FROM {_series(vendor, first, last)}"
+                f"SELECT {order_vals} FROM {series(vendor, first, last)}"
             )
             # Fresh tables in one process: the rows take consecutive ids, i = id - base.
             order_base = before - first + 1
             case_before = Case.objects.aggregate(m=Max("pk"))["m"] or 0
-            case_cols, case_vals = _columns(
+            case_cols, case_vals = columns(
                 Case,
                 {
                     "workspace_id": str(ws.pk),
@@ -453,10 +405,10 @@ def build_bulk(ws, members, buyers, sellers, n: int):
             )
             cursor.execute(
                 f"INSERT INTO {Case._meta.db_table} ({case_cols}) "
-                f"SELECT {case_vals} FROM {_series(vendor, first, last)}"
+                f"SELECT {case_vals} FROM {series(vendor, first, last)}"
             )
             case_id_base = case_before - first + 1
-            dispute_cols, dispute_vals = _columns(
+            dispute_cols, dispute_vals = columns(
                 Dispute,
                 {
                     "workspace_id": str(ws.pk),
@@ -493,13 +445,13 @@ def build_bulk(ws, members, buyers, sellers, n: int):
             )
             cursor.execute(
                 f"INSERT INTO {Dispute._meta.db_table} ({dispute_cols}) "
-                f"SELECT {dispute_vals} FROM {_series(vendor, first, last)}"
+                f"SELECT {dispute_vals} FROM {series(vendor, first, last)}"
             )
             span = (
                 f"d.workspace_id = {ws.pk} AND d.number BETWEEN {dispute_base + first} AND "
                 + str(dispute_base + last)
             )
-            offer_cols, offer_vals = _columns(
+            offer_cols, offer_vals = columns(
                 Offer,
                 {
                     "workspace_id": str(ws.pk),
@@ -521,7 +473,7 @@ def build_bulk(ws, members, buyers, sellers, n: int):
                 f"INSERT INTO {Offer._meta.db_table} ({offer_cols}) SELECT {offer_vals} "
                 f"FROM {Dispute._meta.db_table} d WHERE {span} AND d.state = 'offer_pending'"
             )
-            decision_cols, decision_vals = _columns(
+            decision_cols, decision_vals = columns(
                 Decision,
                 {
                     "workspace_id": str(ws.pk),
@@ -855,13 +807,6 @@ def worker(database: str, size: int, due: int, requests: int, data_dir: Path) ->
 
 
 # --------------------------------------------------------------------------- driver side
-
-
-def pg_admin(statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(statement)
 
 
 def run(database: str, size: int, due: int, requests: int, keep: bool) -> dict:

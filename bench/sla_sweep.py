@@ -24,62 +24,14 @@ import sys
 import time
 from pathlib import Path
 
+from bulk import PG_ADMIN, columns, pg_admin, series, setup_django
+
 REPO = Path(__file__).resolve().parent.parent
-PG_ADMIN = os.environ.get(
-    "OMBUDS_BENCH_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 PG_DATABASE = "bench_sla"
 DEFAULT_SIZES = {"sqlite": [10_000, 100_000], "postgres": [1_000_000]}
 
 
 # --------------------------------------------------------------------------- worker side
-
-
-def setup_django(database_url: str, data_dir: Path) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["OMBUDS_DATA_DIR"] = str(data_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "ombuds.config.settings"
-    os.environ["OMBUDS_EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def _series(vendor: str, first: int, last: int) -> str:
-    """Rows numbered i = first..last, as the FROM clause of an INSERT … SELECT."""
-    if vendor == "postgresql":
-        return f"generate_series({first}, {last}) AS s(i)"
-    return (
-        f"(WITH RECURSIVE s(i) AS (SELECT {first} UNION ALL SELECT i + 1 FROM s "
-        f"WHERE i < {last}) SELECT i FROM s) AS s"
-    )
-
-
-def _columns(model, values: dict[str, str]) -> tuple[str, str]:
-    """Every concrete column of `model` but its id: the given SQL, else NULL or the
-    field's default (so columns added later by other apps still get a value)."""
-    from django.db import connection
-
-    names, exprs = [], []
-    for f in model._meta.concrete_fields:
-        if f.primary_key:
-            continue
-        names.append(connection.ops.quote_name(f.column))
-        if f.column in values:
-            exprs.append(values[f.column])
-        elif f.null:
-            exprs.append("NULL")
-        elif f.has_default():
-            value = f.get_db_prep_save(f.get_default(), connection)
-            exprs.append(
-                "'" + str(value).replace("'", "''") + "'" if isinstance(value, str) else str(value)
-            )
-        else:
-            raise RuntimeError(f"no value for {model.__name__}.{f.column}")
-    return ", ".join(names), ", ".join(exprs)
 
 
 def build(n: int, rng: random.Random):
@@ -132,7 +84,7 @@ def build(n: int, rng: random.Random):
         "CASE WHEN i % 10 < 3 THEN 'new' WHEN i % 10 < 8 THEN 'open' "
         "WHEN i % 10 = 8 THEN 'pending_customer' ELSE 'on_hold' END"
     )
-    case_columns, case_values = _columns(
+    case_columns, case_values = columns(
         Case,
         {
             "workspace_id": str(ws.pk),
@@ -150,7 +102,7 @@ def build(n: int, rng: random.Random):
             "is_public_post": false,
         },
     )
-    clock_columns, clock_values = _columns(
+    clock_columns, clock_values = columns(
         SlaClock,
         {
             "workspace_id": str(ws.pk),
@@ -182,7 +134,7 @@ def build(n: int, rng: random.Random):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {Case._meta.db_table} ({case_columns}) "
-                f"SELECT {case_values} FROM {_series(vendor, first, last)}"
+                f"SELECT {case_values} FROM {series(vendor, first, last)}"
             )
             cursor.execute(
                 f"INSERT INTO {SlaClock._meta.db_table} ({clock_columns}) "
@@ -301,13 +253,6 @@ def worker(database: str, size: int, due_counts: list[int], data_dir: Path) -> d
 
 
 # --------------------------------------------------------------------------- driver side
-
-
-def pg_admin(statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(statement)
 
 
 def run(database: str, size: int, due: list[int], keep: bool) -> dict:
