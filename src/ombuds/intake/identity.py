@@ -24,7 +24,13 @@ from ombuds.core import batch
 from ombuds.core.errors import ApplicationError, Conflict
 from ombuds.core.models import Workspace
 from ombuds.marketplace.models import IdentityKind, Party, PartyIdentity
-from ombuds.marketplace.services import find_or_create_party, normalize_email, normalize_phone
+from ombuds.marketplace.services import (
+    find_or_create_party,
+    known_party,
+    normalize_email,
+    normalize_phone,
+    surviving_party,
+)
 
 from .models import ChatSession, PartyMerge
 
@@ -78,11 +84,7 @@ def party_for(*, workspace: Workspace, identity: Identity, language: str = "") -
         if parties is not None:
             parties[key] = party
         return party
-    # As find_or_create_party does for a known identifier.
-    if identity.name and not party.name:
-        party.name = identity.name[:200]
-        party.save(update_fields=["name", "updated_at"])
-    return party
+    return known_party(party, name=identity.name)
 
 
 def look_up_parties(*, workspace: Workspace, identities: list[Identity]) -> None:
@@ -100,10 +102,7 @@ def look_up_parties(*, workspace: Workspace, identities: list[Identity]) -> None
             workspace=workspace, kind=kind, value__in=sorted(values)
         )
         for row in found:
-            party = row.party
-            while party.merged_into_id is not None:
-                party = party.merged_into
-            parties[(workspace.pk, kind, row.value)] = party
+            parties[(workspace.pk, kind, row.value)] = surviving_party(row.party)
 
 
 def _drop_stale_party(sender, instance, **kwargs) -> None:

@@ -182,6 +182,21 @@ def find_or_create_party_by_email(
     )
 
 
+def surviving_party(party: Party) -> Party:
+    """The party a merged party lives on in (itself when it was never merged)."""
+    while party.merged_into_id is not None:
+        party = party.merged_into
+    return party
+
+
+def known_party(party: Party, *, name: str = "") -> Party:
+    """A known party seen again: a name it lacked is taken from this contact."""
+    if name and not party.name:
+        party.name = name[:200]
+        party.save(update_fields=["name", "updated_at"])
+    return party
+
+
 def find_or_create_party(
     *, workspace: Workspace, kind: str, value: str, name: str = "", language: str = ""
 ) -> Party:
@@ -193,13 +208,7 @@ def find_or_create_party(
         .first()
     )
     if identity is not None:
-        party = identity.party
-        while party.merged_into_id is not None:
-            party = party.merged_into
-        if name and not party.name:
-            party.name = name[:200]
-            party.save(update_fields=["name", "updated_at"])
-        return party
+        return known_party(surviving_party(identity.party), name=name)
     party = Party.objects.create(
         workspace=workspace,
         kind=PartyKind.BUYER,
