@@ -13,6 +13,7 @@ from ombuds.accounts.models import Team, User
 from ombuds.core import transports
 from ombuds.core.errors import ApplicationError
 from ombuds.core.html import sanitize_html, text_to_html
+from ombuds.core.inserts import insert
 from ombuds.core.models import Workspace
 from ombuds.core.sequences import next_number
 from ombuds.marketplace import services as marketplace
@@ -85,20 +86,22 @@ def _add_message(
     reply_to: Message | None = None,
     meta: dict | None = None,
 ) -> Message:
-    message = Message.objects.create(
-        workspace_id=case.workspace_id,
-        case=case,
-        kind=kind,
-        channel=channel,
-        author_user=actor.user,
-        author_party=actor.party,
-        body_text=body,
-        body_html=sanitize_html(html) if html else text_to_html(body),
-        language=language,
-        external_id=external_id[:255],
-        reply_to=reply_to,
-        meta=meta or {},
-        created_at=at or timezone.now(),
+    message = insert(
+        Message(
+            workspace_id=case.workspace_id,
+            case=case,
+            kind=kind,
+            channel=channel,
+            author_user=actor.user,
+            author_party=actor.party,
+            body_text=body,
+            body_html=sanitize_html(html) if html else text_to_html(body),
+            language=language,
+            external_id=external_id[:255],
+            reply_to=reply_to,
+            meta=meta or {},
+            created_at=at or timezone.now(),
+        )
     )
     if files:
         store_files(message, list(files))
@@ -165,21 +168,23 @@ def open_case_with_message(
 
     now = timezone.now()
     number = next_number(f"case:{workspace.pk}")
-    case = Case.objects.create(
-        workspace=workspace,
-        number=number,
-        reference=f"{workspace.case_prefix}-{number}",
-        subject=subject,
-        channel=channel,
-        priority=priority,
-        order=order,
-        requester=requester,
-        language=language or requester.language or "",
-        topic=topic,
-        team=team,
-        is_public_post=is_public_post,
-        created_at=now,
-        updated_at=now,
+    case = insert(
+        Case(
+            workspace=workspace,
+            number=number,
+            reference=f"{workspace.case_prefix}-{number}",
+            subject=subject,
+            channel=channel,
+            priority=priority,
+            order=order,
+            requester=requester,
+            language=language or requester.language or "",
+            topic=topic,
+            team=team,
+            is_public_post=is_public_post,
+            created_at=now,
+            updated_at=now,
+        )
     )
     participants = [CaseParticipant(case=case, party=requester, role=ParticipantRole.REQUESTER)]
     if order is not None and order.seller_id and order.seller_id != requester.pk:
