@@ -2,7 +2,7 @@
 same cases, messages, parties, timeline events and rule effects."""
 
 from ombuds.automation.rules.services import create_trigger
-from ombuds.conversations.models import Case, CaseEvent, Message
+from ombuds.conversations.models import Attachment, Case, CaseEvent, Message
 from ombuds.intake.email.read import external_id_of
 from ombuds.intake.inbound import accept, process_inbound, process_pending
 from ombuds.intake.models import InboundMessage, InboundStatus
@@ -66,13 +66,25 @@ def outcome(workspace):
             for t in c.tags.all()
         ),
         "messages": [
-            (cases[case_id], body, external_id, language, author)
-            for case_id, body, external_id, language, author in Message.objects.filter(
-                workspace=workspace
-            )
+            (cases[case_id], *rest)
+            for case_id, *rest in Message.objects.filter(workspace=workspace)
             .order_by("pk")
-            .values_list("case_id", "body_text", "external_id", "language", "author_party__email")
+            .values_list(
+                "case_id",
+                "body_text",
+                "body_html",
+                "meta",
+                "external_id",
+                "language",
+                "author_party__email",
+                "reply_to__external_id",
+            )
         ],
+        "attachments": sorted(
+            Attachment.objects.filter(workspace=workspace).values_list(
+                "message__external_id", "filename", "content_type", "size", "sha256"
+            )
+        ),
         "events": [
             (cases[case_id], kind, label)
             for case_id, kind, label in CaseEvent.objects.filter(workspace=workspace)
@@ -110,7 +122,7 @@ def test_a_batch_files_exactly_as_one_email_at_a_time(workspace, other_workspace
     one_by_one, batched = outcome(workspace), outcome(other_workspace)
     assert batched["rows"] == one_by_one["rows"]
     assert {status for status, *_ in batched["rows"]} == {InboundStatus.PROCESSED}
-    for key in ("cases", "tags", "messages", "events", "clocks", "parties"):
+    for key in ("cases", "tags", "messages", "attachments", "events", "clocks", "parties"):
         assert batched[key] == one_by_one[key], key
     assert len(batched["parties"]) < EMAILS  # senders who wrote twice are one party
 

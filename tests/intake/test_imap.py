@@ -135,17 +135,14 @@ def test_a_failure_between_storing_and_flagging_refetches_and_stores_once(
 def test_nothing_is_flagged_when_storing_fails(workspace, dovecot, mail_user, monkeypatch):
     dovecot.append(mail_user, email(1), email(2))
     mailbox = mailbox_for(workspace, dovecot, mail_user)
-    real_accept = imap_fetch.accept
-    calls = []
+    real_accept_many = imap_fetch.accept_many
 
-    def accept_then_crash(**kwargs):
-        calls.append(kwargs["external_id"])
-        if len(calls) == 2:
-            raise OSError(28, "No space left on device")
-        return real_accept(**kwargs)
+    def store_one_then_crash(*, payloads, **kwargs):
+        real_accept_many(payloads=payloads[:1], **kwargs)  # written, then the disk is full
+        raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(imap_fetch, "accept", accept_then_crash)
+        patch.setattr(imap_fetch, "accept_many", store_one_then_crash)
         failed = fetch_mailbox(mailbox.pk)
 
     # The batch is rolled back as a whole and the server keeps both messages unread.

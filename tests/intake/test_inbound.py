@@ -9,7 +9,7 @@ from ombuds.conversations.models import Message, Status
 from ombuds.conversations.services import update_case
 from ombuds.intake import incoming
 from ombuds.intake.identity import Identity
-from ombuds.intake.inbound import accept, process_inbound, process_pending
+from ombuds.intake.inbound import accept, accept_many, process_inbound, process_pending
 from ombuds.intake.incoming import Incoming, Skip
 from ombuds.intake.models import InboundMessage, InboundStatus
 
@@ -205,3 +205,57 @@ def test_the_language_is_detected_and_kept_on_message_and_case(workspace):
     assert inbound.message.language == "nl"
     assert inbound.message.case.language == "nl"
     assert inbound.message.case.requester.language == "nl"
+
+
+def test_many_payloads_are_stored_at_once_each_once(workspace, settings):
+    settings.OMBUDS_MAX_INBOUND_BYTES = 100
+    stored_before, _ = accept(workspace=workspace, channel=CHANNEL, raw=b"{}", external_id="old")
+    results = accept_many(
+        workspace=workspace,
+        channel=CHANNEL,
+        payloads=[
+            (b'{"n": 1}', "a"),
+            (b"x" * 101, "big"),
+            (b'{"n": 1}', "a"),  # the same payload again in one call
+            (b"{}", "old"),  # stored before
+            (b'{"n": 2}', ""),  # no id: its bytes are its id
+        ],
+        sources=["one", "two", "three", "four", "five"],
+    )
+
+    assert [r.created for r in results] == [True, False, False, False, True]
+    assert results[1].inbound is None and results[1].refusal.code == "payload_too_large"
+    assert results[0].inbound.pk == results[2].inbound.pk
+    assert results[3].inbound.pk == stored_before.pk
+    rows = InboundMessage.objects.filter(workspace=workspace).order_by("pk")
+    assert [(r.external_id, r.source, bytes(r.raw)) for r in rows] == [
+        ("old", "", b"{}"),
+        ("a", "one", b'{"n": 1}'),
+        (results[4].inbound.external_id, "five", b'{"n": 2}'),
+    ]
+    assert results[4].inbound.external_id.startswith("sha256:")
+    assert {r.status for r in rows} == {InboundStatus.PENDING}
+
+
+def test_payloads_stored_at_once_by_someone_else_meanwhile_are_found(workspace, monkeypatch):
+    """Two fetchers racing: the other stored one of ours between our look and our INSERT."""
+    from ombuds.intake import inbound
+
+    real_filter = InboundMessage.objects.filter
+    raced = []
+
+    def look_then_lose_the_race(*args, **kwargs):
+        found = real_filter(*args, **kwargs)
+        if "external_id__in" in kwargs and not raced:
+            raced.append(accept(workspace=workspace, channel=CHANNEL, raw=b"{}", external_id="b"))
+        return found
+
+    monkeypatch.setattr(inbound.InboundMessage.objects, "filter", look_then_lose_the_race)
+    results = accept_many(
+        workspace=workspace, channel=CHANNEL, payloads=[(b"{}", "a"), (b"{}", "b")]
+    )
+    monkeypatch.undo()
+
+    assert [r.created for r in results] == [True, False]
+    assert results[1].inbound.pk == raced[0][0].pk
+    assert InboundMessage.objects.filter(workspace=workspace).count() == 2

@@ -190,6 +190,11 @@ OMBUDS_MAX_MESSAGE_CHARS = 100_000
 # A raw inbound payload (an email with its attachments, a webhook body) larger than this is
 # refused before it is stored.
 OMBUDS_MAX_INBOUND_BYTES = int(os.environ.get("OMBUDS_MAX_INBOUND_BYTES", 40 * 1024 * 1024))
+# With a backlog of at least OMBUDS_PREPARE_FROM payloads, the worker has this many helper
+# processes read (parse, cut quotes, detect language) the next batch while it files the
+# current one: the work of the second core (`intake.prepare`). 0 reads in the worker.
+OMBUDS_PREPARE_PROCESSES = int(os.environ.get("OMBUDS_PREPARE_PROCESSES", "1"))
+OMBUDS_PREPARE_FROM = int(os.environ.get("OMBUDS_PREPARE_FROM", "200"))
 # A payment provider's webhook event (Stripe's are a few kilobytes).
 OMBUDS_MAX_PSP_EVENT_BYTES = int(os.environ.get("OMBUDS_MAX_PSP_EVENT_BYTES", 1024 * 1024))
 # How long before a chargeback's evidence deadline the desk is warned.

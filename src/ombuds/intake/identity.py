@@ -64,7 +64,8 @@ class Identity:
 
 # Inside a filing batch (core.batch) the parties of the batch's senders are looked up in
 # one query before the first is filed, and the parties found or created are kept by
-# (workspace, kind, value) for the rest of the batch.
+# (workspace, kind, value) for the rest of the batch; None for an identifier that
+# nobody had when the batch looked.
 _PARTIES = "intake.parties"
 
 
@@ -80,6 +81,8 @@ def party_for(*, workspace: Workspace, identity: Identity, language: str = "") -
             value=identity.value,
             name=identity.name,
             language=language,
+            # The batch looked for it before its first row and nobody has used it since.
+            unknown=parties is not None and key in parties,
         )
         if parties is not None:
             parties[key] = party
@@ -101,6 +104,8 @@ def look_up_parties(*, workspace: Workspace, identities: list[Identity]) -> None
         found = PartyIdentity.objects.select_related("party").filter(
             workspace=workspace, kind=kind, value__in=sorted(values)
         )
+        for value in values:
+            parties[(workspace.pk, kind, value)] = None
         for row in found:
             parties[(workspace.pk, kind, row.value)] = surviving_party(row.party)
 
@@ -112,7 +117,7 @@ def _drop_stale_party(sender, instance, **kwargs) -> None:
         return
     deleted = kwargs.get("signal") is post_delete
     for key, party in list(parties.items()):
-        if party.pk == instance.pk and (deleted or party is not instance):
+        if party is not None and party.pk == instance.pk and (deleted or party is not instance):
             del parties[key]
 
 

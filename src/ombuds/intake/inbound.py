@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -21,11 +22,13 @@ from django.utils import timezone
 from ombuds.core import batch as batch_cache
 from ombuds.core.errors import ApplicationError
 from ombuds.core.models import Workspace
+from ombuds.sla.clocks.book import look_up_open_clocks
 
 from .identity import look_up_parties
-from .incoming import Skip, reader_for, refusal_for, sender_hint_for
+from .incoming import Skip, reader_for, refusal_for, sender_hint_for, thread_hint_for
 from .models import InboundMessage, InboundStatus
-from .threads import file_incoming
+from .prepare import ReadAhead
+from .threads import MAX_ANSWERS, file_incoming, look_up_answered
 
 log = logging.getLogger(__name__)
 # A payload that fails this often for reasons other than its content is set aside for
@@ -84,6 +87,96 @@ def accept(
     if wake:
         transaction.on_commit(lambda: _wake(inbound.pk))
     return inbound, True
+
+
+@dataclass
+class Stored:
+    """What became of one payload handed to `accept_many`."""
+
+    inbound: InboundMessage | None  # None when it was refused
+    created: bool = False
+    refusal: ApplicationError | None = None
+
+
+def accept_many(
+    *,
+    workspace: Workspace,
+    channel: str,
+    payloads: Sequence[tuple[bytes, str]],
+    source: str = "",
+    sources: Sequence[str] | None = None,
+    content_type: str = "message/rfc822",
+) -> list[Stored]:
+    """`accept` for many payloads at once, (raw bytes, external id) each: one INSERT for
+    those not stored yet instead of a savepoint and an INSERT each. What it stores is
+    woken by the caller (`wake_processing`). A payload too large is refused (`refusal`)
+    and the rest are stored; the same payload twice is stored once. `sources` gives
+    each payload a source of its own."""
+    limit = settings.OMBUDS_MAX_INBOUND_BYTES
+    results: list[Stored | None] = [None] * len(payloads)
+    keys = [(external_id or digest(raw)).strip()[:255] for raw, external_id in payloads]
+    wanted: dict[str, int] = {}  # external id -> index of its first payload
+    for index, (raw, _) in enumerate(payloads):
+        if len(raw) > limit:
+            results[index] = Stored(
+                None,
+                refusal=ApplicationError(
+                    "payload_too_large",
+                    f"A message may be at most {limit:,} bytes.",
+                    details={"size": len(raw)},
+                    status=413,
+                ),
+            )
+            continue
+        wanted.setdefault(keys[index], index)
+    existing = {
+        row.external_id: row
+        for row in InboundMessage.objects.filter(
+            workspace=workspace, channel=channel, external_id__in=list(wanted)
+        ).defer("raw")
+    }
+    now = timezone.now()
+    new = [
+        InboundMessage(
+            workspace=workspace,
+            channel=channel,
+            external_id=external_id,
+            source=(sources[index] if sources else source)[:100],
+            content_type=content_type[:100],
+            raw=payloads[index][0],
+            size=len(payloads[index][0]),
+            received_at=now,
+        )
+        for external_id, index in wanted.items()
+        if external_id not in existing
+    ]
+    try:
+        with transaction.atomic():
+            InboundMessage.objects.bulk_create(new)
+    except IntegrityError:
+        # Stored meanwhile by someone else (two fetchers racing): one at a time, then.
+        stored = {
+            external_id: accept(
+                workspace=workspace,
+                channel=channel,
+                raw=payloads[index][0],
+                external_id=external_id,
+                content_type=content_type,
+                source=sources[index] if sources else source,
+                wake=False,
+            )
+            for external_id, index in wanted.items()
+            if external_id not in existing
+        }
+    else:
+        stored = {row.external_id: (row, True) for row in new}
+    stored.update((external_id, (row, False)) for external_id, row in existing.items())
+    firsts = set(wanted.values())
+    for index, key in enumerate(keys):
+        if results[index] is None:
+            row, created = stored[key]
+            results[index] = Stored(row, created=created and index in firsts)
+    return results
 
 
 def wake_processing(inbound_ids: Iterable[int]) -> None:
@@ -218,22 +311,26 @@ def _mark(rows: list[InboundMessage]) -> None:
         cursor.executemany(sql, params)
 
 
-def _look_up_senders(rows: list[InboundMessage]) -> None:
-    """The senders of a batch, looked up at once before the first is filed."""
-    by_workspace: dict[int, tuple[Workspace, list]] = {}
+def _look_up_batch(rows: list[InboundMessage]) -> None:
+    """The senders of a batch and the messages it answers, looked up at once before the
+    first is filed."""
+    by_workspace: dict[int, tuple[Workspace, list, list]] = {}
     for inbound in rows:
-        hint = sender_hint_for(inbound.channel)
-        if hint is None:
-            continue
+        entry = by_workspace.setdefault(inbound.workspace_id, (inbound.workspace, [], []))
+        sender_hint = sender_hint_for(inbound.channel)
+        thread_hint = thread_hint_for(inbound.channel)
         try:
-            identity = hint(inbound)
+            identity = sender_hint(inbound) if sender_hint is not None else None
+            answers = thread_hint(inbound) if thread_hint is not None else ()
         except Exception:
             continue  # the reader will meet the same problem and say so
         if identity is not None:
-            entry = by_workspace.setdefault(inbound.workspace_id, (inbound.workspace, []))
             entry[1].append(identity)
-    for workspace, identities in by_workspace.values():
+        entry[2].extend(answers[-MAX_ANSWERS:])
+    for workspace, identities, answers in by_workspace.values():
         look_up_parties(workspace=workspace, identities=identities)
+        answered = look_up_answered(workspace=workspace, external_ids=answers)
+        look_up_open_clocks(answered)
 
 
 def _tell_sender(inbound: InboundMessage, refusal: ApplicationError) -> None:
@@ -248,7 +345,10 @@ def _tell_sender(inbound: InboundMessage, refusal: ApplicationError) -> None:
         log.exception("refusal notice failed", extra={"inbound": inbound.pk})
 
 
-def pending_ids(limit: int = BATCH, *, after: tuple[datetime, int] | None = None) -> list[int]:
+def pending_rows(
+    limit: int = BATCH, *, after: tuple[datetime, int] | None = None
+) -> list[tuple[datetime, int]]:
+    """(received at, id) of the oldest pending rows, after `after` if given."""
     query = InboundMessage.objects.filter(status=InboundStatus.PENDING)
     if after is not None:
         # Rows that failed in this pass stay pending; walking on keeps one pass finite.
@@ -256,7 +356,7 @@ def pending_ids(limit: int = BATCH, *, after: tuple[datetime, int] | None = None
         query = query.filter(received_at__gte=received_at).exclude(
             received_at=received_at, pk__lte=pk
         )
-    return list(query.order_by("received_at", "pk").values_list("pk", flat=True)[:limit])
+    return list(query.order_by("received_at", "pk").values_list("received_at", "pk")[:limit])
 
 
 def process_pending(
@@ -268,34 +368,62 @@ def process_pending(
     """Process every pending payload, oldest first, a batch per transaction; returns how
     many were looked at (and tells `progress` after each batch). What one worker has
     locked, another skips."""
-    done = 0
-    after = None
-    while limit is None or done < limit:
-        size = batch if limit is None else min(batch, limit - done)
-        ids = pending_ids(size, after=after)
-        if not ids:
-            break
-        _process_rows(ids)
-        last = InboundMessage.objects.filter(pk=ids[-1]).values_list("received_at", "pk")[0]
-        after = (last[0], last[1])
-        done += len(ids)
-        if progress is not None:
-            progress(done)
-        if len(ids) < size:
-            break
-    return done
+
+    def batches() -> Iterator[list[int]]:
+        taken = 0
+        after = None
+        while limit is None or taken < limit:
+            size = batch if limit is None else min(batch, limit - taken)
+            rows = pending_rows(size, after=after)
+            if not rows:
+                return
+            yield [pk for _, pk in rows]
+            taken += len(rows)
+            if len(rows) < size:
+                return
+            after = rows[-1]
+
+    # Reading ahead pays only for a backlog: the helper takes a second to start.
+    enough = min(settings.OMBUDS_PREPARE_FROM, limit or settings.OMBUDS_PREPARE_FROM)
+    backlog = InboundMessage.objects.filter(status=InboundStatus.PENDING)[:enough].count()
+    read_ahead = backlog >= settings.OMBUDS_PREPARE_FROM
+    return _file_batches(batches(), read_ahead=read_ahead, progress=progress)
 
 
 def process_ids(inbound_ids: Iterable[int], *, batch: int = BATCH) -> int:
     """Process those of these rows that are still pending, in the order they arrived, a
     batch per transaction; returns how many were asked for."""
     ids = sorted(set(inbound_ids))
-    for start in range(0, len(ids), batch):
-        _process_rows(ids[start : start + batch])
+    chunks = [ids[start : start + batch] for start in range(0, len(ids), batch)]
+    _file_batches(chunks, read_ahead=len(ids) >= settings.OMBUDS_PREPARE_FROM)
     return len(ids)
 
 
-def _process_rows(ids: list[int]) -> None:
+def _file_batches(
+    batches: Iterable[list[int]],
+    *,
+    read_ahead: bool,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """File batch after batch; with `read_ahead`, the helper process reads the next
+    batch's payloads while this one is filed (`intake.prepare`)."""
+    ahead = ReadAhead() if read_ahead else None
+    done = 0
+    upcoming = iter(batches)
+    ids = next(upcoming, None)
+    while ids is not None:
+        following = next(upcoming, None)
+        if ahead is not None and following is not None:
+            ahead.submit(following)
+        _process_rows(ids, prepared=ahead.take(ids) if ahead is not None else None)
+        done += len(ids)
+        if progress is not None:
+            progress(done)
+        ids = following
+    return done
+
+
+def _process_rows(ids: list[int], *, prepared: dict[int, object] | None = None) -> None:
     # One transaction for the batch; each row in its own savepoint. What the rows share
     # (the workspace's triggers, rules, policies, queues; the senders' parties) is read
     # once for the batch (core.batch) and the rows are marked with one statement.
@@ -306,7 +434,10 @@ def _process_rows(ids: list[int]) -> None:
             .filter(pk__in=ids, status=InboundStatus.PENDING)
             .order_by("received_at", "pk")
         )
-        _look_up_senders(rows)
+        if prepared:
+            for inbound in rows:
+                inbound.prepared = prepared.get(inbound.pk)
+        _look_up_batch(rows)
         marked: list[InboundMessage] = []
         for inbound in rows:
             _process_locked(inbound, marked)

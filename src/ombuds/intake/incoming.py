@@ -70,12 +70,16 @@ Reader = Callable[["InboundMessage"], "Incoming | Skip"]
 # whole batch are looked up at once. A hint may keep what it parsed on the row for the
 # reader; it must not write.
 SenderHint = Callable[["InboundMessage"], "Identity | None"]
+# The ids of the messages a payload answers (an email's References), read with the
+# sender so the batch's threads are looked up at once too. Same rules as a sender hint.
+ThreadHint = Callable[["InboundMessage"], "tuple[str, ...]"]
 # Told when a payload of its channel was refused for good (too large an attachment…), in
 # the transaction that marks it rejected: how the sender learns why (an email back).
 Refusal = Callable[["InboundMessage", ApplicationError], None]
 _READERS: dict[str, Reader] = {}
 _REFUSALS: dict[str, Refusal] = {}
 _SENDER_HINTS: dict[str, SenderHint] = {}
+_THREAD_HINTS: dict[str, ThreadHint] = {}
 
 
 def register_reader(channel: str, reader: Reader) -> None:
@@ -100,3 +104,11 @@ def register_sender_hint(channel: str, hint: SenderHint) -> None:
 
 def sender_hint_for(channel: str) -> SenderHint | None:
     return _SENDER_HINTS.get(channel)
+
+
+def register_thread_hint(channel: str, hint: ThreadHint) -> None:
+    _THREAD_HINTS[channel] = hint
+
+
+def thread_hint_for(channel: str) -> ThreadHint | None:
+    return _THREAD_HINTS.get(channel)

@@ -11,8 +11,9 @@ no more messages: the next one opens a new case.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 
 from ombuds.conversations.events import Actor
 from ombuds.conversations.models import (
@@ -25,6 +26,7 @@ from ombuds.conversations.models import (
     Status,
 )
 from ombuds.conversations.services import open_case_with_message, receive_customer_message
+from ombuds.core import batch
 from ombuds.core.models import Workspace
 from ombuds.marketplace.models import Party, PartyKind
 
@@ -33,6 +35,14 @@ from .incoming import Incoming
 from .language import detect_language
 
 REFERENCE = re.compile(r"\b([A-Z][A-Z0-9]{1,7})-(\d{1,12})\b")
+# The newest of a message's thread ids that are looked for (References can be long).
+MAX_ANSWERS = 20
+# Inside a filing batch (core.batch) the messages that the batch's payloads answer are
+# looked up in one query before the first is filed (`look_up_answered`), and what the
+# batch files is added as it goes: (workspace, external id) -> [(created at, message id,
+# case id)], an empty list for an id no message has. Dropped with the rest of the batch
+# when a row is rolled back.
+_ANSWERED = "intake.answered"
 
 
 def reference_in(workspace: Workspace, text: str) -> str:
@@ -50,6 +60,64 @@ def _takes_part(case: Case, party: Party) -> bool:
     )
 
 
+def look_up_answered(*, workspace: Workspace, external_ids: Iterable[str]) -> set[int]:
+    """Look up at once the messages these ids name, for `find_case` (in a filing batch;
+    outside one this does nothing); the ids of their cases."""
+    known = batch.kept(_ANSWERED)
+    if known is None:
+        return set()
+    cases = set()
+    wanted = sorted({i for i in external_ids if i and (workspace.pk, i) not in known})
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for external_id in chunk:
+            known[(workspace.pk, external_id)] = []
+        rows = Message.objects.filter(workspace=workspace, external_id__in=chunk).values_list(
+            "external_id", "created_at", "pk", "case_id"
+        )
+        for external_id, created_at, pk, case_id in rows:
+            known[(workspace.pk, external_id)].append((created_at, pk, case_id))
+            cases.add(case_id)
+    return cases
+
+
+def _filed(message: Message) -> None:
+    """A message filed in this batch can be answered by a later payload of the batch."""
+    known = batch.kept(_ANSWERED)
+    if known is not None and message.external_id:
+        key = (message.workspace_id, message.external_id)
+        known.setdefault(key, []).append((message.created_at, message.pk, message.case_id))
+
+
+def _answered(workspace: Workspace, ids: tuple[str, ...]) -> Message | None:
+    """The newest message of ours or the customer's among `ids`, with its case."""
+    known = batch.kept(_ANSWERED)
+    if known and all((workspace.pk, i) in known for i in ids):
+        hits = [hit for i in ids for hit in known[(workspace.pk, i)]]
+        if not hits:
+            return None
+        created_at, pk, case_id = max(hits)
+        try:
+            case = Case.objects.get(workspace=workspace, pk=case_id)
+        except Case.DoesNotExist:
+            case = None
+        if case is not None:
+            # Only what threading needs is known; any other field loads when read.
+            answered = Message.from_db(
+                DEFAULT_DB_ALIAS,
+                ["id", "workspace_id", "case_id", "created_at"],
+                [pk, workspace.pk, case_id, created_at],
+            )
+            answered.case = case
+            return answered
+    return (
+        Message.objects.filter(workspace=workspace, external_id__in=ids)
+        .select_related("case")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def find_case(
     *, workspace: Workspace, incoming: Incoming, party: Party
 ) -> tuple[Case | None, Message | None]:
@@ -59,12 +127,7 @@ def find_case(
         if case is not None:
             return case, None
     if incoming.answers:
-        answered = (
-            Message.objects.filter(workspace=workspace, external_id__in=incoming.answers[-20:])
-            .select_related("case")
-            .order_by("-created_at", "-pk")
-            .first()
-        )
+        answered = _answered(workspace, incoming.answers[-MAX_ANSWERS:])
         if answered is not None:
             return answered.case, answered
     if incoming.case_reference:
@@ -127,6 +190,7 @@ def file_incoming(*, workspace: Workspace, incoming: Incoming) -> Message:
         )
         if language and case.language != language and not case.language:
             Case.objects.filter(pk=case.pk).update(language=language)
+        _filed(message)
         return message
     meta = dict(incoming.meta)
     if case is not None:
@@ -148,6 +212,7 @@ def file_incoming(*, workspace: Workspace, incoming: Incoming) -> Message:
         external_id=incoming.external_id,
         meta=meta,
     )
+    _filed(message)
     return message
 
 

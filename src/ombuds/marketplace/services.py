@@ -13,6 +13,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from ombuds.core.errors import ApplicationError
+from ombuds.core.inserts import insert
 from ombuds.core.models import Workspace
 
 from .inputs import OrderInput, check_order_input
@@ -198,28 +199,39 @@ def known_party(party: Party, *, name: str = "") -> Party:
 
 
 def find_or_create_party(
-    *, workspace: Workspace, kind: str, value: str, name: str = "", language: str = ""
+    *,
+    workspace: Workspace,
+    kind: str,
+    value: str,
+    name: str = "",
+    language: str = "",
+    unknown: bool = False,
 ) -> Party:
     """The party behind a normalised identifier (email, E.164 phone, platform handle),
-    following merges; a new prospect if nobody has used it yet."""
+    following merges; a new prospect if nobody has used it yet. `unknown` says the
+    caller has just looked and found nobody (a race is still caught)."""
     identity = (
-        PartyIdentity.objects.select_related("party")
+        None
+        if unknown
+        else PartyIdentity.objects.select_related("party")
         .filter(workspace=workspace, kind=kind, value=value)
         .first()
     )
     if identity is not None:
         return known_party(surviving_party(identity.party), name=name)
-    party = Party.objects.create(
-        workspace=workspace,
-        kind=PartyKind.BUYER,
-        name=name[:200],
-        email=value if kind == IdentityKind.EMAIL else "",
-        phone=value if kind == IdentityKind.PHONE else "",
-        language=language,
+    party = insert(
+        Party(
+            workspace=workspace,
+            kind=PartyKind.BUYER,
+            name=name[:200],
+            email=value if kind == IdentityKind.EMAIL else "",
+            phone=value if kind == IdentityKind.PHONE else "",
+            language=language,
+        )
     )
     try:
         with transaction.atomic():
-            PartyIdentity.objects.create(workspace=workspace, party=party, kind=kind, value=value)
+            insert(PartyIdentity(workspace=workspace, party=party, kind=kind, value=value))
     except IntegrityError:
         # A parallel request registered the same identifier first: use theirs.
         party.delete()

@@ -130,3 +130,20 @@ def test_the_ombuds_command_exits_non_zero_with_the_reason(tmp_path):
     )
     assert done.returncode == 1
     assert "No such file or folder" in done.stderr and "nothing.mbox" in done.stderr
+
+
+def test_a_maildir_is_filed_in_delivery_order(mail_workspace, tmp_path):
+    # Maildir names carry the delivery time with unpadded microseconds: as text the
+    # reply (102,000 µs) sorts before the email it answers (98,000 µs).
+    maildir = tmp_path / "Maildir"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    (maildir / "new" / "1764693077.M98000P100Q1.host").write_bytes(sample("gmail_first.eml"))
+    (maildir / "new" / "1764693077.M102000P100Q2.host").write_bytes(sample("gmail_reply.eml"))
+
+    run("--workspace", "resale", str(maildir))
+
+    first = Message.objects.get(external_id="<CAFfirst0001@mail.gmail.com>")
+    reply = Message.objects.get(external_id="<CAFreply0002+abc@mail.gmail.com>")
+    assert reply.case_id == first.case_id
+    assert first.pk < reply.pk

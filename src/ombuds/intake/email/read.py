@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import html as markup
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
@@ -38,6 +39,7 @@ from ombuds.marketplace.models import IdentityKind, PartyIdentity
 from ..identity import Identity
 from ..inbound import digest
 from ..incoming import Incoming, Skip
+from ..language import detect_language
 from ..models import InboundMessage
 from ..threads import reference_in
 from . import own, quotes
@@ -74,18 +76,50 @@ def external_id_of(raw: bytes) -> str:
     return ids[0][:255] if ids else digest(raw)
 
 
-def _parsed(inbound: InboundMessage) -> ParsedEmail:
-    """The row's email parsed, once: `sender_of` keeps it on the row for the reader."""
-    parsed = getattr(inbound, "_parsed_email", None)
-    if parsed is None:
-        parsed = inbound._parsed_email = parse_email(bytes(inbound.raw))
-    return parsed
+@dataclass
+class ReadEmail:
+    """What an email says, worked out from its bytes alone: no database, no settings.
+
+    This is the costly, pure part of reading (parsing, cutting quoted history, detecting
+    the language of what the customer wrote), so it can be done ahead, in another process
+    (`intake.prepare`); the reader then only decides what the email is and to whom."""
+
+    parsed: ParsedEmail
+    text: str  # the visible text: quoted history and signature cut
+    html: str  # the visible HTML, not yet sanitized
+    stripped: bool
+    language: str
+
+
+def read_bytes(raw: bytes) -> ReadEmail:
+    parsed = parse_email(raw)
+    visible = quotes.visible(parsed.text, parsed.html, subject=parsed.subject)
+    text = visible.text
+    if parsed.text_from_html:
+        # The text was read from the HTML; where the HTML was cut, read what is left.
+        text = html_to_text(visible.html) if visible.stripped else parsed.text
+    return ReadEmail(
+        parsed=parsed,
+        text=text,
+        html=visible.html,
+        stripped=visible.stripped,
+        language=detect_language(text),
+    )
+
+
+def _read(inbound: InboundMessage) -> ReadEmail:
+    """The row's email read once: read ahead (`inbound.prepared`), or here, by the
+    sender hint, and kept on the row for the reader."""
+    read = getattr(inbound, "prepared", None)
+    if not isinstance(read, ReadEmail):
+        read = inbound.prepared = read_bytes(bytes(inbound.raw))
+    return read
 
 
 def sender_of(inbound: InboundMessage) -> Identity | None:
     """Who the email says sent it (the sender hint: the worker looks up the senders of a
     batch at once). Parsing is pure; the reader decides later what the email is."""
-    parsed = _parsed(inbound)
+    parsed = _read(inbound).parsed
     if not parsed.from_address:
         return None
     try:
@@ -94,10 +128,17 @@ def sender_of(inbound: InboundMessage) -> Identity | None:
         return None
 
 
+def answers_of(inbound: InboundMessage) -> tuple[str, ...]:
+    """The Message-IDs the email answers, newest last (the thread hint)."""
+    parsed = _read(inbound).parsed
+    return parsed.references + parsed.in_reply_to
+
+
 def read_email(inbound: InboundMessage) -> Incoming | Skip:
     workspace = inbound.workspace
-    parsed = _parsed(inbound)
-    inbound._parsed_email = None  # read once; the row's attempt is over after this
+    read = _read(inbound)
+    inbound.prepared = None  # read once; the row's attempt is over after this
+    parsed = read.parsed
     bounce = bounce_of(parsed)
     if bounce is not None:
         if bounce.success:
@@ -125,7 +166,7 @@ def read_email(inbound: InboundMessage) -> Incoming | Skip:
     if own.is_our_message_id(workspace, parsed.message_id):
         return Skip("own_mail", f"Sent by us: {parsed.message_id}.")
     automation = automation_of(parsed)
-    incoming = incoming_of(inbound, parsed, sender, automation)
+    incoming = incoming_of(inbound, read, sender, automation)
     if automation is not None and _open_case_answered(inbound, incoming) is None:
         if automation.certain:
             return Skip(automation.kind, automation.reason[:500])
@@ -137,20 +178,16 @@ def read_email(inbound: InboundMessage) -> Incoming | Skip:
 
 def incoming_of(
     inbound: InboundMessage,
-    parsed: ParsedEmail,
+    read: ReadEmail,
     sender: Identity,
     automation: Automation | None = None,
 ) -> Incoming:
     """What a person (or their mail program) wrote, as a message ready to be filed."""
     workspace = inbound.workspace
+    parsed = read.parsed
     meta: dict = {"original": "eml"}
-    visible = quotes.visible(parsed.text, parsed.html, subject=parsed.subject)
-    text = visible.text
-    if parsed.text_from_html:
-        # The text was read from the HTML; where the HTML was cut, read what is left.
-        text = html_to_text(visible.html) if visible.stripped else parsed.text
-    body_html = visible.html
-    if visible.stripped:
+    text, body_html = read.text, read.html
+    if read.stripped:
         meta["quote_stripped"] = True
         meta["full_text"] = parsed.text[: settings.OMBUDS_MAX_MESSAGE_CHARS]
     for forwarded in parsed.forwarded:
@@ -197,6 +234,7 @@ def incoming_of(
         answers=parsed.references + parsed.in_reply_to,
         case_reference=reference,
         sent_at=parsed.date,
+        language=read.language,
         meta=meta,
     )
 

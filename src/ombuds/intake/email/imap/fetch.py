@@ -12,10 +12,9 @@ from django.db import transaction
 from imapclient import DELETED, SEEN, IMAPClient
 
 from ombuds.conversations.models import Channel
-from ombuds.core.errors import ApplicationError
 
 from ... import mailboxes
-from ...inbound import accept, digest, refuse, wake_processing
+from ...inbound import accept_many, digest, refuse, wake_processing
 from ...models import InboundMessage, Mailbox
 from ..read import external_id_of
 from .session import MailboxError, close_session, connect, explain, open_folder
@@ -197,26 +196,22 @@ def _fetch_batch(imap: IMAPClient, mailbox: Mailbox, uids: list[int]) -> FetchRe
         for item in seen:
             if item.uid in too_large:
                 report.refused += _refuse_too_large(mailbox, item, source)
-                continue
-            if item.uid not in bodies:
-                continue
-            raw = bodies[item.uid]
-            try:
-                inbound, created = accept(
-                    workspace=mailbox.workspace,
-                    channel=Channel.EMAIL,
-                    raw=raw,
-                    external_id=external_id_of(raw),
-                    source=source,
-                    wake=False,
-                )
-            except ApplicationError as exc:  # larger than the server said
-                report.refused += _refuse_too_large(mailbox, item, source, reason=exc.message)
+        arrived = [item for item in seen if item.uid not in too_large and item.uid in bodies]
+        stored = accept_many(
+            workspace=mailbox.workspace,
+            channel=Channel.EMAIL,
+            payloads=[(bodies[i.uid], external_id_of(bodies[i.uid])) for i in arrived],
+            source=source,
+        )
+        for item, result in zip(arrived, stored, strict=True):
+            if result.refusal is not None:  # larger than the server said
+                reason = result.refusal.message
+                report.refused += _refuse_too_large(mailbox, item, source, reason=reason)
                 continue
             done.append(item.uid)
-            if created:
+            if result.created:
                 report.stored += 1
-                report.stored_ids.append(inbound.pk)
+                report.stored_ids.append(result.inbound.pk)
             else:
                 report.already_stored += 1
     # Committed: a worker may file them, and only now may the server forget them.

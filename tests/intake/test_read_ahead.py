@@ -1,0 +1,71 @@
+"""Reading ahead in a helper process (intake.prepare) changes how fast a backlog is
+filed, never what it becomes: the same cases, messages, attachments, events and clocks
+as the worker reading every email itself, and the same when the helper dies."""
+
+import logging
+
+import pytest
+
+from ombuds.intake import prepare
+from ombuds.intake.inbound import process_pending
+from ombuds.intake.models import InboundStatus
+from tests.intake.mail_corpus import generate
+from tests.intake.test_batch_filing import EMAILS, configure, outcome, store
+
+
+@pytest.fixture
+def read_ahead(settings):
+    """Every backlog read ahead, by a helper that is up before the first batch."""
+    settings.OMBUDS_PREPARE_FROM = 1
+    assert prepare.start(wait=True)
+    yield
+    prepare.shut_down()
+
+
+def test_a_backlog_read_ahead_files_as_the_worker_alone(workspace, other_workspace, settings):
+    emails = generate(EMAILS, seed=11)
+    assert sum(1 for e in emails if e.has_attachment) >= 5  # files travel through the helper
+    for ws in (workspace, other_workspace):
+        configure(ws)
+
+    settings.OMBUDS_PREPARE_PROCESSES = 0
+    store(workspace, emails)
+    assert process_pending() == EMAILS
+    alone = outcome(workspace)
+
+    settings.OMBUDS_PREPARE_PROCESSES = 1
+    settings.OMBUDS_PREPARE_FROM = 1
+    assert prepare.start(wait=True)
+    try:
+        store(other_workspace, emails)
+        assert process_pending() == EMAILS
+    finally:
+        prepare.shut_down()
+    helped = outcome(other_workspace)
+
+    assert {status for status, *_ in helped["rows"]} == {InboundStatus.PROCESSED}
+    for key in ("rows", "cases", "tags", "messages", "attachments", "events", "clocks"):
+        assert helped[key] == alone[key], key
+
+
+def test_a_helper_that_dies_leaves_the_worker_reading_for_itself(workspace, read_ahead, caplog):
+    emails = generate(120, seed=3)
+    store(workspace, emails)
+    pool = prepare._helper()
+    for process in list(pool._processes.values()):
+        process.kill()
+        process.join()
+
+    with caplog.at_level(logging.WARNING, logger="ombuds.intake.prepare"):
+        assert process_pending() == 120
+    assert {status for status, *_ in outcome(workspace)["rows"]} == {InboundStatus.PROCESSED}
+    assert "reading in the worker instead" in caplog.text
+    # The next backlog starts a new helper.
+    assert prepare._helper() is not pool
+
+
+def test_a_payload_the_helper_cannot_read_is_read_and_recorded_by_the_worker(workspace):
+    prepared = prepare.prepare_payloads(
+        [(1, "email", generate(1, seed=1)[0].raw), (2, "email", None), (3, "telegram", b"{}")]
+    )
+    assert set(prepared) == {1}  # the broken one is left to the worker; telegram reads itself
