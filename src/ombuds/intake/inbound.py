@@ -428,12 +428,15 @@ def _process_rows(ids: list[int], *, prepared: dict[int, object] | None = None) 
     # (the workspace's triggers, rules, policies, queues; the senders' parties) is read
     # once for the batch (core.batch) and the rows are marked with one statement.
     with transaction.atomic(), batch_cache.batch_scope():
-        rows = list(
+        query = (
             InboundMessage.objects.select_for_update(skip_locked=True)
             .select_related("workspace")
             .filter(pk__in=ids, status=InboundStatus.PENDING)
             .order_by("received_at", "pk")
         )
+        if prepared and prepared.keys() >= set(ids):
+            query = query.defer("raw")  # read already; loaded if someone still asks
+        rows = list(query)
         if prepared:
             for inbound in rows:
                 inbound.prepared = prepared.get(inbound.pk)

@@ -19,6 +19,7 @@ import re
 from django.conf import settings
 from django.core.cache import cache
 
+from ombuds.core.batch import remembered
 from ombuds.core.models import Workspace
 
 from ..threads import reference_in
@@ -57,6 +58,11 @@ def bare(address: str) -> str:
 def own_addresses(workspace: Workspace) -> frozenset[str]:
     """Every address the workspace sends from or receives at (without plus tags)."""
     key = f"email-own-addresses:{workspace.pk}"
+    # Asked for each email: a filing batch asks the cache once.
+    return remembered(key, lambda: _own_addresses(workspace, key))
+
+
+def _own_addresses(workspace: Workspace, key: str) -> frozenset[str]:
     found = cache.get(key)
     if found is None:
         from ..models import ChannelAccount, Mailbox

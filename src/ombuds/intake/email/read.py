@@ -56,6 +56,7 @@ from .parse import ParsedEmail, parse_email
 from .parse import message_ids as message_ids
 
 _INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"}
+# To and Cc first: read_bytes reads them apart.
 _ADDRESS_HEADERS = ("to", "cc", "delivered-to", "x-original-to", "envelope-to", "x-envelope-to")
 MAX_LISTED_ADDRESSES = 50
 
@@ -89,6 +90,10 @@ class ReadEmail:
     html: str  # the visible HTML, not yet sanitized
     stripped: bool
     language: str
+    sender: Identity | None  # None: no From address, or one we cannot answer
+    to: list[str]
+    cc: list[str]
+    recipients: list[str]  # every address it was sent to, Delivered-To and the like too
 
 
 def read_bytes(raw: bytes) -> ReadEmail:
@@ -98,13 +103,28 @@ def read_bytes(raw: bytes) -> ReadEmail:
     if parsed.text_from_html:
         # The text was read from the HTML; where the HTML was cut, read what is left.
         text = html_to_text(visible.html) if visible.stripped else parsed.text
+    to = [a for _, a in parsed.addresses("to")]
+    cc = [a for _, a in parsed.addresses("cc")]
     return ReadEmail(
         parsed=parsed,
         text=text,
         html=visible.html,
         stripped=visible.stripped,
         language=detect_language(text),
+        sender=_sender(parsed),
+        to=to[:MAX_LISTED_ADDRESSES],
+        cc=cc[:MAX_LISTED_ADDRESSES],
+        recipients=to + cc + [a for _, a in parsed.addresses(*_ADDRESS_HEADERS[2:])],
     )
+
+
+def _sender(parsed: ParsedEmail) -> Identity | None:
+    if not parsed.from_address:
+        return None
+    try:
+        return Identity.email(parsed.from_address, parsed.from_name)
+    except ApplicationError:
+        return None
 
 
 def _read(inbound: InboundMessage) -> ReadEmail:
@@ -119,13 +139,7 @@ def _read(inbound: InboundMessage) -> ReadEmail:
 def sender_of(inbound: InboundMessage) -> Identity | None:
     """Who the email says sent it (the sender hint: the worker looks up the senders of a
     batch at once). Parsing is pure; the reader decides later what the email is."""
-    parsed = _read(inbound).parsed
-    if not parsed.from_address:
-        return None
-    try:
-        return Identity.email(parsed.from_address, parsed.from_name)
-    except ApplicationError:
-        return None
+    return _read(inbound).sender
 
 
 def answers_of(inbound: InboundMessage) -> tuple[str, ...]:
@@ -157,9 +171,8 @@ def read_email(inbound: InboundMessage) -> Incoming | Skip:
         return Skip("report", f"A {report} report.")
     if not parsed.from_address:
         return Skip("no_sender", "The email names no sender.")
-    try:
-        sender = Identity.email(parsed.from_address, parsed.from_name)
-    except ApplicationError:
+    sender = read.sender
+    if sender is None:
         return Skip("no_sender", f"{parsed.from_address!r} is not an address we can answer.")
     if own.is_own_address(workspace, sender.value):
         return Skip("own_mail", f"Sent from our own address {sender.value}.")
@@ -208,10 +221,10 @@ def incoming_of(
         meta["dropped_attachments"] = dropped
     if parsed.references or parsed.in_reply_to:
         meta["references"] = list(parsed.references or parsed.in_reply_to)[-30:]
-    for name in ("to", "cc"):
-        listed = [a for _, a in parsed.addresses(name)][:MAX_LISTED_ADDRESSES]
-        if listed:
-            meta[name] = listed
+    if read.to:
+        meta["to"] = read.to
+    if read.cc:
+        meta["cc"] = read.cc
     if parsed.date is not None:
         meta["sent_at"] = parsed.date.isoformat()
     if automation is not None:
@@ -221,7 +234,7 @@ def incoming_of(
         # Whatever answers automatically (automations, notices) must leave this alone.
         meta["no_auto_reply"] = True
     reference = reference_in(workspace, parsed.subject) or own.reference_in_addresses(
-        workspace, [a for _, a in parsed.addresses(*_ADDRESS_HEADERS)]
+        workspace, read.recipients
     )
     return Incoming(
         channel=Channel.EMAIL,
