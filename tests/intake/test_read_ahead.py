@@ -7,8 +7,8 @@ import logging
 import pytest
 
 from ombuds.intake import prepare
-from ombuds.intake.inbound import process_pending
-from ombuds.intake.models import InboundStatus
+from ombuds.intake.inbound import process_pending, process_woken
+from ombuds.intake.models import InboundMessage, InboundStatus
 from tests.intake.mail_corpus import generate
 from tests.intake.test_batch_filing import EMAILS, configure, outcome, store
 
@@ -69,3 +69,17 @@ def test_a_payload_the_helper_cannot_read_is_read_and_recorded_by_the_worker(wor
         [(1, "email", generate(1, seed=1)[0].raw), (2, "email", None), (3, "telegram", b"{}")]
     )
     assert set(prepared) == {1}  # the broken one is left to the worker; telegram reads itself
+
+
+def test_a_wake_up_with_a_backlog_behind_it_drains_the_backlog(workspace, settings):
+    """A mailbox's first fetch stores thousands, fifty to a wake-up: the first task to
+    find them waiting files them all, read ahead, rather than fifty per task."""
+    settings.OMBUDS_PREPARE_PROCESSES = 0
+    settings.OMBUDS_PREPARE_FROM = 100
+    few = store(workspace, generate(30, seed=4))
+    assert process_woken([few[0].pk]) == 1
+    assert InboundMessage.objects.filter(status=InboundStatus.PENDING).count() == 29
+
+    store(workspace, generate(130, seed=5))
+    assert process_woken([few[1].pk]) == 1 + 158
+    assert not InboundMessage.objects.filter(status=InboundStatus.PENDING).exists()

@@ -7,7 +7,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from .chat.presence import forget_stale_connections
 from .chat.sessions import end_idle_chats
 from .email.imap import fetch_mailbox
-from .inbound import process_ids, process_inbound, process_pending
+from .inbound import process_inbound, process_pending, process_woken
 from .mailboxes import due_mailbox_ids
 
 
@@ -18,7 +18,7 @@ def process_inbound_task(inbound_id: int) -> None:
 
 @db_task()
 def process_inbound_batch_task(inbound_ids: list[int]) -> int:
-    return process_ids(inbound_ids)
+    return process_woken(inbound_ids)
 
 
 @db_periodic_task(crontab(minute="*"))
