@@ -328,6 +328,7 @@ def run_worker(
         "cases": Case.objects.filter(workspace=ws).count(),
         "messages": Message.objects.filter(workspace=ws).count(),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "helper_peak_rss_mib": prepare.helper_peak_rss_mib(),
         # Emails per CPU second in the first and the last three rounds of 1,000.
         "first_rounds_per_cpu_s": round(ROUND * 3 / sum(round_cpu[:3]))
         if len(round_cpu) >= 6
@@ -404,7 +405,8 @@ def print_result(r: dict) -> None:
         print(f"  filing steps, ms per email: {steps}")
     print(f"  queries per email         : {r['queries_per_email']}")
     print(f"  processed / cases / msgs  : {r['processed']:,} / {r['cases']:,} / {r['messages']:,}")
-    print(f"  peak RSS                  : {r['peak_rss_mib']} MiB")
+    print(f"  peak RSS                  : {r['peak_rss_mib']} MiB", end="")
+    print(f" (the helper: {r['helper_peak_rss_mib']} MiB)" if r.get("helper_peak_rss_mib") else "")
     if r.get("first_rounds_per_cpu_s"):
         print(
             f"  per CPU second, first / last 3,000 : {r['first_rounds_per_cpu_s']} / "

@@ -3,6 +3,11 @@ filed, never what it becomes: the same cases, messages, attachments, events and 
 as the worker reading every email itself, and the same when the helper dies."""
 
 import logging
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -83,3 +88,37 @@ def test_a_wake_up_with_a_backlog_behind_it_drains_the_backlog(workspace, settin
     store(workspace, generate(130, seed=5))
     assert process_woken([few[1].pk]) == 1 + 158
     assert not InboundMessage.objects.filter(status=InboundStatus.PENDING).exists()
+
+
+HELPED_WORKER = """
+import os, sys, time
+import django
+django.setup()
+from ombuds.intake import prepare
+assert prepare.start(wait=True)
+print(*prepare._pool._processes, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_worker_killed_outright_takes_its_helper_with_it(tmp_path):
+    env = {**os.environ, "OMBUDS_DATA_DIR": str(tmp_path), "OMBUDS_PREPARE_PROCESSES": "1"}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'worker.sqlite3'}"
+    worker = subprocess.Popen(
+        [sys.executable, "-c", HELPED_WORKER], env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        helper = int(worker.stdout.readline())
+        os.kill(helper, 0)  # running
+    finally:
+        worker.kill()
+        worker.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(helper, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(helper, signal.SIGKILL)
+    pytest.fail("the helper outlived its worker")

@@ -21,11 +21,13 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import resource
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 
 from django.conf import settings
 
@@ -80,12 +82,30 @@ def helper_cpu_seconds() -> float:
 WARM_UP = b"Subject: Warm-up\r\n\r\nA few words to wake the language model up with.\r\n"
 
 
-def _start_helper(settings_module: str) -> None:
+def helper_peak_rss_mib() -> float | None:
+    """The helper's peak resident memory in MiB (None without one): for benchmarks."""
+    pool = _pool
+    if pool is None:
+        return None
+    usage = pool.submit(resource.getrusage, resource.RUSAGE_SELF).result(timeout=WAIT_SECONDS)
+    return round(usage.ru_maxrss / 1024, 1)
+
+
+def _start_helper(settings_module: str, worker_pid: int) -> None:
+    # A worker killed outright (SIGKILL, the OOM killer) cannot tell its helper to stop,
+    # and the helper's end of the queue never closes: it watches for itself.
+    threading.Thread(target=_exit_with, args=(worker_pid,), daemon=True).start()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module)
     import django
 
     django.setup()  # the apps register their preparers
     prepare_payloads([(0, channel, WARM_UP) for channel in _PREPARERS])
+
+
+def _exit_with(worker_pid: int) -> None:
+    while os.getppid() == worker_pid:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 def start(*, wait: bool = False) -> bool:
@@ -95,7 +115,12 @@ def start(*, wait: bool = False) -> bool:
     if pool is None:
         return False
     if wait:
-        pool.submit(time.process_time).result(timeout=WAIT_SECONDS)
+        try:
+            pool.submit(time.process_time).result(timeout=WAIT_SECONDS)
+        except BrokenProcessPool:  # the last one died: start another, once
+            _drop_helper(pool)
+            pool = _helper()
+            pool.submit(time.process_time).result(timeout=WAIT_SECONDS)
         _ready.set()
     return True
 
@@ -113,7 +138,10 @@ def _helper() -> ProcessPoolExecutor | None:
                 max_workers=settings.OMBUDS_PREPARE_PROCESSES,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_helper,
-                initargs=(os.environ.get("DJANGO_SETTINGS_MODULE", "ombuds.settings"),),
+                initargs=(
+                    os.environ.get("DJANGO_SETTINGS_MODULE", "ombuds.config.settings"),
+                    os.getpid(),
+                ),
             )
         return _pool
 
