@@ -43,6 +43,20 @@ def digest(raw: bytes) -> str:
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
+def _external_id(raw: bytes, given: str) -> str:
+    """The id a payload is stored under: its channel's, or a digest of its bytes."""
+    return (given or digest(raw)).strip()[:255]
+
+
+def _too_large(size: int) -> ApplicationError:
+    return ApplicationError(
+        "payload_too_large",
+        f"A message may be at most {settings.OMBUDS_MAX_INBOUND_BYTES:,} bytes.",
+        details={"size": size},
+        status=413,
+    )
+
+
 def accept(
     *,
     workspace: Workspace,
@@ -59,13 +73,8 @@ def accept(
     On commit a worker is woken to process it; an adapter storing many at once passes
     `wake=False` and calls `wake_processing` once for all of them."""
     if len(raw) > settings.OMBUDS_MAX_INBOUND_BYTES:
-        raise ApplicationError(
-            "payload_too_large",
-            f"A message may be at most {settings.OMBUDS_MAX_INBOUND_BYTES:,} bytes.",
-            details={"size": len(raw)},
-            status=413,
-        )
-    external_id = (external_id or digest(raw)).strip()[:255]
+        raise _too_large(len(raw))
+    external_id = _external_id(raw, external_id)
     try:
         with transaction.atomic():
             inbound = InboundMessage.objects.create(
@@ -115,19 +124,11 @@ def accept_many(
     each payload a source of its own."""
     limit = settings.OMBUDS_MAX_INBOUND_BYTES
     results: list[Stored | None] = [None] * len(payloads)
-    keys = [(external_id or digest(raw)).strip()[:255] for raw, external_id in payloads]
+    keys = [_external_id(raw, external_id) for raw, external_id in payloads]
     wanted: dict[str, int] = {}  # external id -> index of its first payload
     for index, (raw, _) in enumerate(payloads):
         if len(raw) > limit:
-            results[index] = Stored(
-                None,
-                refusal=ApplicationError(
-                    "payload_too_large",
-                    f"A message may be at most {limit:,} bytes.",
-                    details={"size": len(raw)},
-                    status=413,
-                ),
-            )
+            results[index] = Stored(None, refusal=_too_large(len(raw)))
             continue
         wanted.setdefault(keys[index], index)
     existing = {
@@ -203,7 +204,7 @@ def refuse(
     """Keep a record of a payload that was not taken in (too large to download, say):
     what is known of it (`excerpt`, e.g. its headers) and why; (row, created). A second
     refusal of the same payload finds the row."""
-    external_id = (external_id or digest(excerpt)).strip()[:255]
+    external_id = _external_id(excerpt, external_id)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -385,10 +386,14 @@ def process_pending(
             after = rows[-1]
 
     # Reading ahead pays only for a backlog: the helper takes a second to start.
-    enough = min(settings.OMBUDS_PREPARE_FROM, limit or settings.OMBUDS_PREPARE_FROM)
-    backlog = InboundMessage.objects.filter(status=InboundStatus.PENDING)[:enough].count()
-    read_ahead = backlog >= settings.OMBUDS_PREPARE_FROM
-    return _file_batches(batches(), read_ahead=read_ahead, progress=progress)
+    wanted = limit is None or limit >= settings.OMBUDS_PREPARE_FROM
+    return _file_batches(batches(), read_ahead=wanted and _has_backlog(), progress=progress)
+
+
+def _has_backlog() -> bool:
+    """At least OMBUDS_PREPARE_FROM payloads are waiting (counted no further)."""
+    enough = settings.OMBUDS_PREPARE_FROM
+    return InboundMessage.objects.filter(status=InboundStatus.PENDING)[:enough].count() >= enough
 
 
 def process_ids(inbound_ids: Iterable[int], *, batch: int = BATCH) -> int:
@@ -409,10 +414,7 @@ def process_woken(inbound_ids: Iterable[int]) -> int:
     them (a mailbox's first fetch stores thousands, fifty to a task), drain it with
     `process_pending`, which reads ahead, instead of leaving it to one task per fifty."""
     done = process_ids(inbound_ids)
-    pending = InboundMessage.objects.filter(status=InboundStatus.PENDING)
-    if pending[: settings.OMBUDS_PREPARE_FROM].count() < settings.OMBUDS_PREPARE_FROM:
-        return done
-    if not _draining.acquire(blocking=False):
+    if not _has_backlog() or not _draining.acquire(blocking=False):
         return done
     try:
         return done + process_pending()

@@ -38,6 +38,9 @@ _PREPARERS: dict[str, Preparer] = {}
 # How long the worker waits for a batch the helper is reading; it includes the helper's
 # start (a new interpreter importing Django, about a second). Longer means it is stuck.
 WAIT_SECONDS = 30.0
+# Read once when the helper starts, so that its first real batch finds every module
+# imported and every model (the language model) loaded.
+WARM_UP = b"Subject: Warm-up\r\n\r\nA few words to wake the language model up with.\r\n"
 
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -69,17 +72,15 @@ def prepare_payloads(payloads: list[tuple[int, str, bytes]]) -> dict[int, object
     return prepared
 
 
+def _ask(pool: ProcessPoolExecutor, fn, *args):
+    """Run `fn(*args)` in the helper and wait for what it returns."""
+    return pool.submit(fn, *args).result(timeout=WAIT_SECONDS)
+
+
 def helper_cpu_seconds() -> float:
     """CPU time the helper has used so far (0 without one): for benchmarks."""
     pool = _pool
-    if pool is None:
-        return 0.0
-    return pool.submit(time.process_time).result(timeout=WAIT_SECONDS)
-
-
-# Read once when the helper starts, so that its first real batch finds every module
-# imported and every model (the language model) loaded.
-WARM_UP = b"Subject: Warm-up\r\n\r\nA few words to wake the language model up with.\r\n"
+    return _ask(pool, time.process_time) if pool is not None else 0.0
 
 
 def helper_peak_rss_mib() -> float | None:
@@ -87,8 +88,7 @@ def helper_peak_rss_mib() -> float | None:
     pool = _pool
     if pool is None:
         return None
-    usage = pool.submit(resource.getrusage, resource.RUSAGE_SELF).result(timeout=WAIT_SECONDS)
-    return round(usage.ru_maxrss / 1024, 1)
+    return round(_ask(pool, resource.getrusage, resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _start_helper(settings_module: str, worker_pid: int) -> None:
@@ -116,11 +116,10 @@ def start(*, wait: bool = False) -> bool:
         return False
     if wait:
         try:
-            pool.submit(time.process_time).result(timeout=WAIT_SECONDS)
+            _ask(pool, time.process_time)
         except BrokenProcessPool:  # the last one died: start another, once
             _drop_helper(pool)
-            pool = _helper()
-            pool.submit(time.process_time).result(timeout=WAIT_SECONDS)
+            _ask(_helper(), time.process_time)
         _ready.set()
     return True
 
